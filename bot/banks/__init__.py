@@ -1,0 +1,1 @@
+"""Question banks: loading with line numbers, validation, import and export."""

@@ -1,0 +1,192 @@
+"""Loading bank files: safe YAML with line numbers, all errors at once, nothing half-loaded.
+
+A file with any error is skipped whole. When a previous catalogue is given (a reload), the
+previous version of a broken file keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.banks.schema import BankError, validate_document
+from bot.domain.catalogue import Catalogue
+from bot.domain.models import Bank
+
+__all__ = ["LoadReport", "discover", "display_path", "load_banks", "parse_bank"]
+
+logger = logging.getLogger(__name__)
+
+# libyaml when PyYAML was built with it (the PyPI wheels are): several times faster.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(slots=True)
+class LoadReport:
+    """What a load or reload did."""
+
+    catalogue: Catalogue
+    errors: list[BankError] = field(default_factory=list)
+    loaded: list[str] = field(default_factory=list)
+    #: Broken files whose previous version keeps serving.
+    kept: list[str] = field(default_factory=list)
+    #: Broken files with nothing to fall back on: not served at all.
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def display_path(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when inside it."""
+    if not path.is_absolute():
+        return str(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:  # outside the working directory
+        return str(path)
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Every bank file named by ``paths`` (files, or folders searched recursively), sorted."""
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found.update(
+                p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()
+            )
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+def parse_bank(text: str, shown_as: str) -> tuple[Bank | None, list[BankError], yaml.Node | None]:
+    """Parse and validate the text of one bank file.
+
+    Returns:
+        The bank (None if there is any error), its errors, and the root node.
+    """
+    try:
+        root = yaml.compose(text, Loader=_SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = " ".join(filter(None, [exc.context, exc.problem]))
+        return None, [BankError(shown_as, line, f"not valid YAML: {problem}")], None
+    except yaml.YAMLError as exc:  # e.g. an unreadable character
+        return None, [BankError(shown_as, 1, f"not valid YAML: {exc}")], None
+    bank, errors = validate_document(shown_as, root)
+    return bank, errors, root
+
+
+def _read(path: Path, shown_as: str) -> tuple[str | None, BankError | None]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, BankError(shown_as, 1, f"cannot read the file: {exc.strerror}")
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, BankError(shown_as, line, "the file is not UTF-8 text")
+
+
+class _Ids:
+    """Ids seen so far across files, to report duplicates with both places."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], str] = {}
+
+    def clashes(self, bank: Bank, lines: dict[tuple[str, str], int]) -> list[BankError]:
+        errors = []
+        for key in _keys(bank):
+            if key in self.seen:
+                kind, ident = key
+                line = lines.get(key, 1)
+                errors.append(
+                    BankError(bank.path, line, f"duplicate {kind} id '{ident}' "
+                              f"(already used at {self.seen[key]})")
+                )
+        return errors
+
+    def add(self, bank: Bank, lines: dict[tuple[str, str], int]) -> None:
+        for key in _keys(bank):
+            self.seen[key] = f"{bank.path}:{lines.get(key, 1)}"
+
+
+def _keys(bank: Bank) -> list[tuple[str, str]]:
+    return (
+        [("bank", bank.id)]
+        + [("question", q.id) for q in bank.questions]
+        + [("FAQ entry", f.id) for f in bank.faq]
+    )
+
+
+def _id_lines(root: yaml.Node | None) -> dict[tuple[str, str], int]:
+    """Where each id is written: for messages about duplicates across files."""
+    lines: dict[tuple[str, str], int] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        kind = {"bank": "bank", "questions": "question", "faq": "FAQ entry"}.get(key.value)
+        entries = [value] if kind == "bank" else getattr(value, "value", [])
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, yaml.MappingNode):
+                for k, v in entry.value:
+                    if k.value == "id" and isinstance(v, yaml.ScalarNode) and kind:
+                        lines[(kind, v.value)] = v.start_mark.line + 1
+    return lines
+
+
+def load_banks(
+    paths: Sequence[Path],
+    previous: Catalogue | None = None,
+) -> LoadReport:
+    """Load every bank file under ``paths`` into a new catalogue.
+
+    Args:
+        paths: files or folders.
+        previous: the catalogue now serving, on a reload. A broken file's previous version
+            (same path) keeps serving instead of vanishing.
+
+    Returns:
+        The new catalogue with every error found, file by file.
+    """
+    old = {bank.path: bank for bank in previous.banks} if previous else {}
+    ids = _Ids()
+    report = LoadReport(catalogue=Catalogue.empty())
+    banks: list[Bank] = []
+    for path in discover(paths):
+        shown = display_path(path)
+        text, read_error = _read(path, shown)
+        if read_error:
+            errors, bank, lines = [read_error], None, {}
+        else:
+            bank, errors, root = parse_bank(text or "", shown)
+            lines = _id_lines(root)
+            if bank is not None:
+                errors = ids.clashes(bank, lines)
+        if not errors and bank is not None:
+            ids.add(bank, lines)
+            banks.append(bank)
+            report.loaded.append(shown)
+            continue
+        report.errors.extend(errors)
+        fallback = old.get(shown)
+        if fallback is not None and not ids.clashes(fallback, {}):
+            ids.add(fallback, {})
+            banks.append(fallback)
+            report.kept.append(shown)
+            logger.warning("%s has %d error(s); its previous version keeps serving",
+                           shown, len(errors))
+        else:
+            report.skipped.append(shown)
+            logger.warning("%s has %d error(s) and is not loaded", shown, len(errors))
+    report.catalogue = Catalogue(tuple(banks))
+    return report

@@ -1,0 +1,116 @@
+"""The ``quizbot`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings
+
+__all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quizbot",
+        description="Consumer-rights quiz, contest and FAQ bot for Telegram and the console.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("run", help="run the Telegram bot (the console when no token is set)")
+    sub.add_parser("console", help="play and ask questions in this terminal")
+
+    banks = sub.add_parser("banks", help="question banks").add_subparsers(
+        dest="banks_command", metavar="ACTION"
+    )
+    validate = banks.add_parser("validate", help="check bank files; exit 1 on any problem")
+    validate.add_argument("paths", nargs="*", type=Path, help="files or folders")
+
+    faq = sub.add_parser("faq", help="the FAQ").add_subparsers(dest="faq_command", metavar="ACTION")
+    ask = faq.add_parser("ask", help="how the bot would answer one question")
+    ask.add_argument("text")
+    ask.add_argument("--json", action="store_true", help="print the decision as JSON")
+    ask.add_argument("--lang", choices=("zh", "en"), help="FAQ language (default: from the text)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the return value is the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"quizbot: {exc}", file=sys.stderr)
+        return 2
+    command = args.command or "run"
+    if command == "banks" and args.banks_command == "validate":
+        return _validate(args.paths or [settings.questions_dir])
+    if command == "faq" and args.faq_command == "ask":
+        return _faq_ask(settings, args.text, args.json, args.lang)
+    if command in ("run", "console"):
+        return _run(settings, console=command == "console")
+    parser.print_help()
+    return 2
+
+
+def _validate(paths: list[Path]) -> int:
+    from bot.banks.loader import load_banks
+
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        print(f"{path}: no such file or folder", file=sys.stderr)
+    report = load_banks([p for p in paths if p.exists()])
+    for error in report.errors:
+        print(error)
+    catalogue = report.catalogue
+    print(
+        f"{len(report.loaded)} file(s) valid: {len(catalogue.questions)} questions, "
+        f"{len(catalogue.faq)} FAQ entries; {len(report.skipped)} file(s) with errors",
+        file=sys.stderr,
+    )
+    return 1 if report.errors or missing else 0
+
+
+def _faq_ask(settings: Settings, text: str, as_json: bool, language: str | None) -> int:
+    from bot.banks.loader import load_banks
+    from bot.domain.text import has_cjk
+
+    report = load_banks([settings.questions_dir])
+    lang = language or ("zh" if has_cjk(text) else "en")
+    decision = report.catalogue.matcher(lang).decide(text)
+    best = decision.best
+    payload = {
+        "id": best.entry.id if best else None,
+        "score": (best or (decision.hits[0] if decision.hits else None)).score
+        if decision.hits
+        else 0.0,
+        "outcome": decision.outcome.value,
+        "answer": best.entry.answer if best else None,
+        "source": best.entry.source if best else None,
+        "suggestions": [
+            {"id": hit.entry.id, "question": hit.entry.questions[0], "score": hit.score}
+            for hit in decision.suggestions
+        ],
+    }
+    if as_json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif best:
+        print(f"{best.entry.answer}\n\n{best.entry.source}  [{best.entry.id}, {best.score}]")
+    elif decision.suggestions:
+        for hit in decision.suggestions:
+            print(f"? {hit.entry.questions[0]}  [{hit.entry.id}, {hit.score}]")
+    else:
+        print("(no answer)")
+    return 0
+
+
+def _run(settings: Settings, console: bool) -> int:
+    raise NotImplementedError  # wired below once the front ends exist

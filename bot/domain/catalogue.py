@@ -1,0 +1,113 @@
+"""The catalogue: every loaded bank, indexed for the engine. Immutable; a reload builds a new one."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import cached_property
+
+from bot.domain.faq import FaqMatcher
+from bot.domain.models import Bank, FaqEntry, Question
+from bot.domain.text import normalise
+
+__all__ = ["Catalogue", "Topic"]
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A bank offered as a quiz topic."""
+
+    id: str
+    title: str
+    language: str
+    count: int
+
+
+class Catalogue:
+    """Banks, questions by id, FAQ entries by id, and one FAQ matcher per language."""
+
+    def __init__(self, banks: tuple[Bank, ...]) -> None:
+        self.banks = banks
+        self.questions: dict[str, Question] = {
+            q.id: q for bank in banks for q in bank.questions
+        }
+        self.faq: dict[str, FaqEntry] = {f.id: f for bank in banks for f in bank.faq}
+
+    @classmethod
+    def empty(cls) -> Catalogue:
+        return cls(())
+
+    def __repr__(self) -> str:
+        return f"Catalogue({len(self.banks)} banks, {len(self.questions)} questions, " \
+               f"{len(self.faq)} FAQ entries)"
+
+    @cached_property
+    def _matchers(self) -> dict[str, FaqMatcher]:
+        by_language: dict[str, list[FaqEntry]] = {}
+        for entry in self.faq.values():
+            by_language.setdefault(entry.language, []).append(entry)
+        return {lang: FaqMatcher(entries) for lang, entries in by_language.items()}
+
+    def matcher(self, language: str) -> FaqMatcher:
+        """The FAQ matcher of one language (an empty one when there is no FAQ in it)."""
+        return self._matchers.get(language) or FaqMatcher([])
+
+    def warm(self) -> None:
+        """Build the FAQ indexes now rather than on the first question."""
+        for matcher in self._matchers.values():
+            matcher.prepare()
+
+    def topics(self, language: str | None = None) -> list[Topic]:
+        """Banks with questions, in the given language (all languages when None)."""
+        return [
+            Topic(b.id, b.title, b.language, len(b.questions))
+            for b in self.banks
+            if b.questions and (language is None or b.language == language)
+        ]
+
+    def find_topic(self, query: str, language: str | None = None) -> list[Question] | None:
+        """The questions of the topic ``query`` names: a bank id, a bank title or a tag.
+
+        Returns None when nothing matches. A number picks the n-th topic of ``topics()``.
+        """
+        wanted = normalise(query)
+        if not wanted:
+            return None
+        topics = self.topics(language)
+        if wanted.isdigit() and 1 <= int(wanted) <= len(topics):
+            return list(self._bank(topics[int(wanted) - 1].id).questions)
+        for bank in self.banks:
+            if wanted in (normalise(bank.id), normalise(bank.title)) and bank.questions:
+                return list(bank.questions)
+        tagged = [
+            q
+            for q in self.questions.values()
+            if any(normalise(tag) == wanted for tag in q.tags)
+            and (language is None or q.language == language)
+        ]
+        if tagged:
+            return tagged
+        # A word of a title ("征信", "food") is a fair way to name a topic too.
+        for bank in self.banks:
+            if bank.questions and wanted in normalise(bank.title) and (
+                language is None or bank.language == language
+            ):
+                return list(bank.questions)
+        return None
+
+    def _bank(self, bank_id: str) -> Bank:
+        return next(b for b in self.banks if b.id == bank_id)
+
+    def pick(
+        self,
+        count: int,
+        rng: random.Random,
+        language: str | None = None,
+        pool: list[Question] | None = None,
+    ) -> list[Question]:
+        """``count`` distinct questions drawn from ``pool`` (default: the language's all)."""
+        if pool is None:
+            pool = [q for q in self.questions.values() if language in (None, q.language)]
+            if not pool:
+                pool = list(self.questions.values())
+        return rng.sample(pool, min(count, len(pool)))

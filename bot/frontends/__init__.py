@@ -1,0 +1,1 @@
+"""Front ends over the engine: Telegram and the console."""

@@ -1,0 +1,1 @@
+"""SQLite storage through one aiosqlite connection."""
