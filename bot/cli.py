@@ -25,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("run", help="run the Telegram bot (the console when no token is set)")
-    sub.add_parser("console", help="play and ask questions in this terminal")
+    console = sub.add_parser("console", help="play and ask questions in this terminal")
+    console.add_argument("--lang", choices=("zh", "en"), default="zh", help="interface language")
 
     banks = sub.add_parser("banks", help="question banks").add_subparsers(
         dest="banks_command", metavar="ACTION"
@@ -56,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "faq" and args.faq_command == "ask":
         return _faq_ask(settings, args.text, args.json, args.lang)
     if command in ("run", "console"):
-        return _run(settings, console=command == "console")
+        return _run(settings, console=command == "console", language=getattr(args, "lang", "zh"))
     parser.print_help()
     return 2
 
@@ -112,5 +113,34 @@ def _faq_ask(settings: Settings, text: str, as_json: bool, language: str | None)
     return 0
 
 
-def _run(settings: Settings, console: bool) -> int:
-    raise NotImplementedError  # wired below once the front ends exist
+def _run(settings: Settings, console: bool, language: str = "zh") -> int:
+    from bot.storage.db import DatabaseError
+
+    if settings.token is None or console:
+        if not console:
+            from bot.texts import t
+
+            print(t("zh", "no_token") + "\n" + t("en", "no_token") + "\n", file=sys.stderr)
+        try:
+            asyncio.run(_console(settings, language))
+        except DatabaseError as exc:
+            print(f"quizbot: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            pass
+        return 0
+    from bot.frontends.telegram.app import run_polling
+
+    return run_polling(settings)
+
+
+async def _console(settings: Settings, language: str) -> None:
+    from bot.frontends.console import Console
+    from bot.runtime import Runtime
+
+    runtime = Runtime(settings)
+    await runtime.start()
+    try:
+        await Console(runtime.engine, sys.stdin, sys.stdout, language).run()
+    finally:
+        await runtime.stop()

@@ -107,6 +107,8 @@ class Settings:
                 "(it reads like 123456:ABC-DEF...; get one from @BotFather)"
             )
         questions = get("QUIZBOT_QUESTIONS_DIR")
+        if questions and not Path(questions).is_dir():
+            raise ConfigError(f"QUIZBOT_QUESTIONS_DIR: '{questions}' is not a folder")
         return cls(
             token=token,
             data_dir=Path(get("QUIZBOT_DATA_DIR") or "data"),

@@ -171,9 +171,15 @@ def _scalar_text(node: yaml.Node) -> str:
     return node.value
 
 
+# YAML folds a line break into a space, which Chinese does not want between characters.
+_CJK_SPACE = re.compile(
+    r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) +(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])"
+)
+
+
 def text(limit: int) -> Callable[[yaml.Node], str]:
     def check(node: yaml.Node) -> str:
-        value = _scalar_text(node).strip()
+        value = _CJK_SPACE.sub("", _scalar_text(node).strip())
         if not value:
             raise _Invalid(node, "is empty")
         if tg_len(value) > limit:

@@ -1,0 +1,133 @@
+"""Callback data: what an inline button carries, at most 64 bytes, parsed without trust.
+
+Buttons carry short numeric references (a round or contest id, a question's position,
+option letters), never texts. :func:`decode` never raises: forged or garbled data gives None,
+and the engine still checks that the reference is the caller's and current.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "MAX_BYTES",
+    "Callback",
+    "ContestAnswer",
+    "ContestJoin",
+    "ContestToggle",
+    "FaqPick",
+    "MenuPick",
+    "SoloAnswer",
+    "SoloToggle",
+    "TopicPick",
+    "decode",
+    "encode",
+]
+
+MAX_BYTES = 64
+MENU_ACTIONS = ("quiz", "topics", "score", "leaderboard", "help", "review", "daily", "progress")
+
+_NUM = r"(0|[1-9][0-9]{0,15})"
+_LETTERS = r"([A-F]{0,6})"
+_IDENT = r"([A-Za-z0-9_.-]{1,48})"
+
+
+@dataclass(frozen=True, slots=True)
+class SoloAnswer:
+    round_id: int
+    position: int
+    letters: str
+
+
+@dataclass(frozen=True, slots=True)
+class SoloToggle:
+    """A tick on a multiple-choice option; ``letters`` is the selection after the tick."""
+
+    round_id: int
+    position: int
+    letters: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContestAnswer:
+    contest_id: int
+    position: int
+    letters: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContestToggle:
+    contest_id: int
+    position: int
+    letters: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContestJoin:
+    contest_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class FaqPick:
+    faq_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TopicPick:
+    topic_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class MenuPick:
+    action: str
+
+
+Callback = (
+    SoloAnswer | SoloToggle | ContestAnswer | ContestToggle | ContestJoin | FaqPick | TopicPick
+    | MenuPick
+)
+
+_PATTERNS: list[tuple[re.Pattern[str], type]] = [
+    (re.compile(rf"a:{_NUM}:{_NUM}:{_LETTERS}"), SoloAnswer),
+    (re.compile(rf"m:{_NUM}:{_NUM}:{_LETTERS}"), SoloToggle),
+    (re.compile(rf"c:{_NUM}:{_NUM}:{_LETTERS}"), ContestAnswer),
+    (re.compile(rf"k:{_NUM}:{_NUM}:{_LETTERS}"), ContestToggle),
+    (re.compile(rf"j:{_NUM}"), ContestJoin),
+    (re.compile(rf"f:{_IDENT}"), FaqPick),
+    (re.compile(rf"t:{_IDENT}"), TopicPick),
+    (re.compile(r"u:([a-z]{1,16})"), MenuPick),
+]
+_PREFIX = {cls: pattern.pattern[0] for pattern, cls in _PATTERNS}
+
+
+def encode(callback: Callback) -> str:
+    """The callback data for a button. Raises ValueError past 64 bytes."""
+    prefix = _PREFIX[type(callback)]
+    fields = [str(getattr(callback, name)) for name in callback.__slots__]  # type: ignore[union-attr]
+    data = ":".join([prefix, *fields])
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data longer than {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def decode(data: object) -> Callback | None:
+    """The callback a button's data stands for, or None for anything malformed."""
+    if not isinstance(data, str) or len(data) > MAX_BYTES:
+        return None
+    for pattern, cls in _PATTERNS:
+        match = pattern.fullmatch(data)
+        if match is None:
+            continue
+        groups = match.groups()
+        if cls in (SoloAnswer, SoloToggle, ContestAnswer, ContestToggle):
+            letters = groups[2]
+            if len(set(letters)) != len(letters) or "".join(sorted(letters)) != letters:
+                return None
+            return cls(int(groups[0]), int(groups[1]), letters)
+        if cls is ContestJoin:
+            return cls(int(groups[0]))
+        if cls is MenuPick and groups[0] not in MENU_ACTIONS:
+            return None
+        return cls(groups[0])
+    return None

@@ -1,0 +1,307 @@
+"""The engine: the one service both front ends call.
+
+It joins the domain (catalogue, grading, FAQ matching) to storage and a clock. It knows
+nothing of Telegram or of terminals: it takes plain values and returns plain results,
+which :mod:`bot.views` turns into text.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.domain.catalogue import Catalogue
+from bot.domain.faq import FaqDecision, Outcome
+from bot.domain.models import FaqEntry, Question, User
+from bot.domain.quiz import Response, choice_letters, grade, solo_points
+from bot.domain.text import has_cjk, normalise
+from bot.storage.store import AnswerRecord, ScoreRow, Standing, Store
+
+__all__ = [
+    "AnswerResult",
+    "Clock",
+    "Engine",
+    "QuestionView",
+    "Rejected",
+    "RoundSummary",
+    "SystemClock",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Queries longer than this are cut before matching and storing.
+MAX_QUERY = 1000
+
+
+class Clock(Protocol):
+    """Where the engine gets the time: injected, so tests never sleep."""
+
+    def now(self) -> float:
+        """Seconds since the epoch."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> float:
+        return time.time()
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionView:
+    """A question as asked in a round: which round, which position, out of how many."""
+
+    round_id: int
+    position: int
+    total: int
+    question: Question
+
+
+@dataclass(frozen=True, slots=True)
+class RoundSummary:
+    round_id: int
+    total: int
+    correct: int
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    """A scored answer, and what comes next: another question or the round's summary."""
+
+    question: Question
+    response: Response
+    correct: bool
+    points: int
+    next: QuestionView | None
+    summary: RoundSummary | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An answer that does not count, and why (a key of the texts)."""
+
+    reason: str  # "not_yours", "stale", "finished", "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreCard:
+    answered: int
+    correct: int
+    points: int
+    streak: int
+    best_streak: int
+    rank: int | None
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Leaderboard:
+    all_time: list[Standing]
+    this_week: list[Standing]
+
+
+class Engine:
+    """Solo quizzes, scores and FAQ answers over a catalogue and a store."""
+
+    def __init__(
+        self,
+        store: Store,
+        catalogue: Catalogue,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        quiz_length: int = 5,
+        timezone: str = "Asia/Shanghai",
+    ) -> None:
+        self.store = store
+        self.catalogue = catalogue
+        self.clock = clock or SystemClock()
+        self.rng = rng or random.Random()
+        self.quiz_length = quiz_length
+        self.tz = ZoneInfo(timezone)
+        self._known: dict[int, User] = {}
+
+    # --- users ------------------------------------------------------------------------
+
+    async def see_user(self, user: User) -> User:
+        """Record a user on first contact (or a new name) and return them as stored.
+
+        ``user.language`` is only a default: a language the user chose with /lang wins.
+        """
+        known = self._known.get(user.id)
+        if known and (known.name, known.username) == (user.name, user.username):
+            return known
+        stored = await self.store.upsert_user(user, self.clock.now())
+        self._known[user.id] = stored
+        return stored
+
+    async def set_language(self, user: User, language: str) -> User:
+        """Switch a user's language."""
+        await self.store.set_language(user.id, language)
+        updated = User(user.id, user.name, user.username, language)
+        self._known[user.id] = updated
+        return updated
+
+    async def mark_blocked(self, user_id: int) -> None:
+        """The user blocked the bot: stop sending to them until they come back."""
+        await self.store.set_blocked(user_id)
+        self._known.pop(user_id, None)
+
+    # --- solo quiz ---------------------------------------------------------------------
+
+    async def start_quiz(
+        self, user: User, chat_id: int, topic: str | None = None
+    ) -> QuestionView | None:
+        """Start a round of questions, on a topic or on everything in the user's language.
+
+        Returns:
+            The first question, or None when no topic matches ``topic``.
+        """
+        catalogue = self.catalogue
+        pool = None
+        if topic:
+            pool = catalogue.find_topic(topic, user.language) or catalogue.find_topic(topic)
+            if not pool:
+                return None
+        questions = catalogue.pick(self.quiz_length, self.rng, user.language, pool)
+        if not questions:
+            return None
+        ids = [q.id for q in questions]
+        round_id = await self.store.create_round(user.id, chat_id, topic, ids, self.clock.now())
+        logger.info("round %d started by user %d: %d questions", round_id, user.id, len(ids))
+        return QuestionView(round_id, 0, len(ids), questions[0])
+
+    async def current(self, user_id: int) -> QuestionView | None:
+        """The question the user is being asked now, if they are in a round."""
+        row = await self.store.open_round(user_id)
+        while row is not None:
+            question = self.catalogue.questions.get(row.question_ids[row.position])
+            if question is not None:
+                return QuestionView(row.id, row.position, len(row.question_ids), question)
+            # Removed by a reload since the round began: move on.
+            await self.store.skip_round_question(
+                row.id, row.position, len(row.question_ids), self.clock.now()
+            )
+            row = await self.store.open_round(user_id)
+        return None
+
+    async def answer(
+        self, user_id: int, round_id: int, position: int, response: Response
+    ) -> AnswerResult | Rejected:
+        """Score an answer to question ``position`` of a round.
+
+        A press on another user's round, on a question already answered or not yet asked,
+        or on a finished round scores nothing and says why.
+        """
+        row = await self.store.get_round(round_id)
+        if row is None:
+            return Rejected("unknown")
+        if row.user_id != user_id:
+            return Rejected("not_yours")
+        if row.finished:
+            return Rejected("finished")
+        if position != row.position:
+            return Rejected("stale")
+        question = self.catalogue.questions.get(row.question_ids[position])
+        if question is None:
+            await self.store.skip_round_question(
+                row.id, position, len(row.question_ids), self.clock.now()
+            )
+            return Rejected("unknown")
+        now = self.clock.now()
+        correct = grade(question, response)
+        points = solo_points(question, correct)
+        record = AnswerRecord(
+            user_id=user_id,
+            chat_id=row.chat_id,
+            question_id=question.id,
+            round_id=round_id,
+            position=position,
+            choice=response if isinstance(response, str) else choice_letters(response),
+            correct=correct,
+            points=points,
+            elapsed_ms=max(0, int((now - row.asked_at) * 1000)),
+            answered_at=now,
+        )
+        if not await self.store.record_round_answer(record, len(row.question_ids)):
+            return Rejected("stale")
+        following = await self.current(user_id)
+        summary = None
+        if following is None or following.round_id != round_id:
+            following = None
+            answered, right, total_points = await self.store.round_totals(round_id)
+            summary = RoundSummary(round_id, answered, right, total_points)
+        return AnswerResult(question, response, correct, points, following, summary)
+
+    async def stop_quiz(self, user_id: int) -> RoundSummary | None:
+        """End the user's open round early."""
+        row = await self.store.open_round(user_id)
+        if row is None:
+            return None
+        await self.store.finish_round(row.id, self.clock.now())
+        answered, right, points = await self.store.round_totals(row.id)
+        return RoundSummary(row.id, answered, right, points)
+
+    # --- scores ------------------------------------------------------------------------
+
+    async def score(self, user_id: int) -> ScoreCard:
+        row: ScoreRow = await self.store.score(user_id)
+        return ScoreCard(
+            row.answered, row.correct, row.points, row.streak, row.best_streak, row.rank
+        )
+
+    def week_start(self) -> float:
+        """Monday 00:00 of this week, in the bot's time zone."""
+        now = datetime.fromtimestamp(self.clock.now(), self.tz)
+        monday = (now - timedelta(days=now.weekday())).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        return monday.timestamp()
+
+    async def leaderboard(self, chat_id: int | None = None, limit: int = 10) -> Leaderboard:
+        """Top players: all time and this week; in a group, that group's players only."""
+        if chat_id is None:
+            all_time = await self.store.leaderboard(limit)
+        else:
+            all_time = await self.store.leaderboard(limit, since=0.0, chat_id=chat_id)
+        week = await self.store.leaderboard(limit, since=self.week_start(), chat_id=chat_id)
+        return Leaderboard(all_time, week)
+
+    # --- FAQ ---------------------------------------------------------------------------
+
+    def faq_language(self, text: str, fallback: str) -> str:
+        """The FAQ to search: Chinese text goes to the Chinese FAQ, other text to English."""
+        if has_cjk(text):
+            return "zh"
+        return "en" if self.catalogue.matcher("en").entries else fallback
+
+    async def ask(self, user: User | None, chat_id: int | None, text: str) -> FaqDecision:
+        """Match a question against the FAQ and record the query and its outcome."""
+        text = text[:MAX_QUERY]
+        language = self.faq_language(text, user.language if user else "zh")
+        decision = self.catalogue.matcher(language).decide(text)
+        best = decision.hits[0] if decision.hits else None
+        await self.store.record_faq_query(
+            user.id if user else None,
+            chat_id,
+            text,
+            normalise(text),
+            language,
+            decision.outcome.value,
+            best.entry.id if best and decision.outcome is not Outcome.UNANSWERED else None,
+            best.score if best else 0.0,
+            self.clock.now(),
+        )
+        return decision
+
+    def faq_entry(self, faq_id: str) -> FaqEntry | None:
+        return self.catalogue.faq.get(faq_id)

@@ -1,0 +1,156 @@
+"""One aiosqlite connection, versioned migrations, and serialised write transactions.
+
+aiosqlite runs every statement of a connection on one thread, but a ``commit()`` commits
+whatever any task has executed since the last one. Writes therefore go through
+:meth:`Database.transaction`, which holds a lock around ``BEGIN IMMEDIATE … COMMIT``; no
+Telegram call may be awaited inside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.migrations import MIGRATIONS
+
+__all__ = ["Database", "DatabaseError", "SCHEMA_VERSION"]
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class DatabaseError(Exception):
+    """The database cannot be used: corrupt, too new, or not a database."""
+
+
+class Database:
+    """The bot's SQLite database."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else path
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise DatabaseError("the database is not open")
+        return self._conn
+
+    async def open(self) -> None:
+        """Open (creating the file and its folder), check integrity, and migrate.
+
+        Raises:
+            DatabaseError: the file is corrupt, not a database, or from a newer version.
+        """
+        if isinstance(self.path, Path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"cannot open {self.path}: {exc}") from exc
+        conn.row_factory = aiosqlite.Row
+        self._conn = conn
+        try:
+            await self._check()
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await self._migrate()
+        except (sqlite3.DatabaseError, DatabaseError) as exc:
+            await conn.close()
+            self._conn = None
+            if isinstance(exc, DatabaseError):
+                raise
+            raise DatabaseError(
+                f"{self.path} is not a usable quizbot database ({exc}); "
+                "restore it from a backup or move it away to start afresh"
+            ) from exc
+
+    async def close(self) -> None:
+        """Wait for writes in progress, then close."""
+        if self._conn is None:
+            return
+        async with self._lock:
+            await self._conn.close()
+            self._conn = None
+
+    async def _check(self) -> None:
+        rows = await (await self.conn.execute("PRAGMA quick_check")).fetchall()
+        verdict = [row[0] for row in rows]
+        if verdict != ["ok"]:
+            raise DatabaseError(
+                f"{self.path} failed its integrity check ({'; '.join(verdict[:3])}); "
+                "restore it from a backup (see the README, 'Backups')"
+            )
+
+    async def version(self) -> int:
+        row = await (await self.conn.execute("PRAGMA user_version")).fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        current = await self.version()
+        if current > SCHEMA_VERSION:
+            raise DatabaseError(
+                f"{self.path} has schema version {current}, newer than this quizbot "
+                f"({SCHEMA_VERSION}); upgrade quizbot"
+            )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            async with self.transaction() as conn:
+                for statement in MIGRATIONS[version - 1]:
+                    await conn.execute(statement)
+                # PRAGMA takes no parameters; the version is our own integer.
+                await conn.execute(f"PRAGMA user_version = {int(version)}")
+            logger.info("database migrated to schema version %d", version)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction, serialised with every other one."""
+        async with self._lock:
+            conn = self.conn
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            else:
+                await conn.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        """Rows of one read query."""
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        """The first row of one read query, or None."""
+        async with self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """One write statement in a transaction of its own."""
+        async with self.transaction() as conn:
+            await conn.execute(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One write statement for many rows, in one transaction."""
+        async with self.transaction() as conn:
+            await conn.executemany(sql, rows)
+
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the live database (SQLite's online backup API)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = await aiosqlite.connect(target)
+        try:
+            await self.conn.backup(dest)
+        finally:
+            await dest.close()

@@ -1,0 +1,72 @@
+"""Schema migrations. ``MIGRATIONS[n - 1]`` takes the database from version n-1 to n.
+
+Never edit a migration that has shipped: add a new one. ``PRAGMA user_version`` holds the
+version a database is at; tests migrate from every earlier version.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS"]
+
+_V1 = (
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        username TEXT,
+        language TEXT NOT NULL DEFAULT 'zh',
+        created_at REAL NOT NULL,
+        blocked INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE rounds (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        chat_id INTEGER NOT NULL,
+        topic TEXT,
+        question_ids TEXT NOT NULL,
+        position INTEGER NOT NULL DEFAULT 0,
+        asked_at REAL NOT NULL,
+        started_at REAL NOT NULL,
+        finished_at REAL
+    )""",
+    "CREATE INDEX rounds_open ON rounds(user_id, finished_at)",
+    """CREATE TABLE answers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        chat_id INTEGER NOT NULL,
+        question_id TEXT NOT NULL,
+        round_id INTEGER REFERENCES rounds(id),
+        position INTEGER NOT NULL,
+        choice TEXT NOT NULL,
+        correct INTEGER NOT NULL,
+        points INTEGER NOT NULL,
+        elapsed_ms INTEGER NOT NULL,
+        answered_at REAL NOT NULL,
+        UNIQUE (round_id, position)
+    )""",
+    "CREATE INDEX answers_user ON answers(user_id, answered_at)",
+    "CREATE INDEX answers_question ON answers(question_id)",
+    "CREATE INDEX answers_chat ON answers(chat_id, answered_at)",
+    """CREATE TABLE user_stats (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id),
+        answered INTEGER NOT NULL DEFAULT 0,
+        correct INTEGER NOT NULL DEFAULT 0,
+        points INTEGER NOT NULL DEFAULT 0,
+        streak INTEGER NOT NULL DEFAULT 0,
+        best_streak INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE faq_queries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER,
+        chat_id INTEGER,
+        text TEXT NOT NULL,
+        normalised TEXT NOT NULL,
+        language TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        faq_id TEXT,
+        score REAL NOT NULL,
+        asked_at REAL NOT NULL
+    )""",
+    "CREATE INDEX faq_queries_outcome ON faq_queries(outcome, normalised)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)

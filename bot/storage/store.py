@@ -1,0 +1,307 @@
+"""Every query the engine makes, behind methods that speak in domain terms.
+
+Parameterised SQL only. Each write is one transaction of :class:`Database`; a write that
+must not race another (an answer to a round) checks its precondition in the same statement
+and reports whether it took effect.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from bot.domain.models import User
+from bot.storage.db import Database
+
+__all__ = ["AnswerRecord", "RoundRow", "ScoreRow", "Standing", "Store"]
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRow:
+    id: int
+    user_id: int
+    chat_id: int
+    topic: str | None
+    question_ids: tuple[str, ...]
+    position: int
+    asked_at: float
+    started_at: float
+    finished_at: float | None
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRecord:
+    """One answer as stored."""
+
+    user_id: int
+    chat_id: int
+    question_id: str
+    position: int
+    choice: str
+    correct: bool
+    points: int
+    elapsed_ms: int
+    answered_at: float
+    round_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRow:
+    answered: int
+    correct: int
+    points: int
+    streak: int
+    best_streak: int
+    rank: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    user_id: int
+    name: str
+    username: str | None
+    points: int
+    correct: int
+
+
+def _round(row: sqlite3.Row) -> RoundRow:
+    return RoundRow(
+        id=row["id"],
+        user_id=row["user_id"],
+        chat_id=row["chat_id"],
+        topic=row["topic"],
+        question_ids=tuple(json.loads(row["question_ids"])),
+        position=row["position"],
+        asked_at=row["asked_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+    )
+
+
+class Store:
+    """The engine's view of the database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- users ----------------------------------------------------------------------
+
+    async def upsert_user(self, user: User, now: float) -> User:
+        """Record a user (keeping a language they chose) and return them as stored."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """INSERT INTO users (id, name, username, language, created_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+                       username = excluded.username, blocked = 0""",
+                (user.id, user.name, user.username, user.language, now),
+            )
+        row = await self.db.fetchone("SELECT language FROM users WHERE id = ?", (user.id,))
+        language = row["language"] if row else user.language
+        return User(user.id, user.name, user.username, language)
+
+    async def get_user(self, user_id: int) -> User | None:
+        row = await self.db.fetchone(
+            "SELECT id, name, username, language FROM users WHERE id = ?", (user_id,)
+        )
+        if row is None:
+            return None
+        return User(row["id"], row["name"], row["username"], row["language"])
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self.db.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+
+    async def set_blocked(self, user_id: int, blocked: bool = True) -> None:
+        await self.db.execute(
+            "UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id)
+        )
+
+    # --- solo rounds -----------------------------------------------------------------
+
+    async def create_round(
+        self, user_id: int, chat_id: int, topic: str | None, question_ids: list[str], now: float
+    ) -> int:
+        """Start a round, closing any round the user left open."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE rounds SET finished_at = ? WHERE user_id = ? AND finished_at IS NULL",
+                (now, user_id),
+            )
+            cursor = await conn.execute(
+                """INSERT INTO rounds (user_id, chat_id, topic, question_ids, position,
+                                       asked_at, started_at)
+                   VALUES (?, ?, ?, ?, 0, ?, ?)""",
+                (user_id, chat_id, topic, json.dumps(question_ids), now, now),
+            )
+            return int(cursor.lastrowid or 0)
+
+    async def get_round(self, round_id: int) -> RoundRow | None:
+        row = await self.db.fetchone("SELECT * FROM rounds WHERE id = ?", (round_id,))
+        return _round(row) if row else None
+
+    async def open_round(self, user_id: int) -> RoundRow | None:
+        row = await self.db.fetchone(
+            """SELECT * FROM rounds WHERE user_id = ? AND finished_at IS NULL
+               ORDER BY id DESC LIMIT 1""",
+            (user_id,),
+        )
+        return _round(row) if row else None
+
+    async def finish_round(self, round_id: int, now: float) -> None:
+        await self.db.execute(
+            "UPDATE rounds SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
+            (now, round_id),
+        )
+
+    async def record_round_answer(self, answer: AnswerRecord, total: int) -> bool:
+        """Store an answer to the current question of a round and move the round on.
+
+        Returns:
+            False, storing nothing, when the round has already moved past that question
+            or finished (a repeated or stale press).
+        """
+        finished = answer.position + 1 >= total
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                """UPDATE rounds SET position = position + 1, asked_at = ?,
+                       finished_at = CASE WHEN ? THEN ? ELSE NULL END
+                   WHERE id = ? AND user_id = ? AND position = ? AND finished_at IS NULL""",
+                (
+                    answer.answered_at,
+                    finished,
+                    answer.answered_at,
+                    answer.round_id,
+                    answer.user_id,
+                    answer.position,
+                ),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await self._insert_answer(conn, answer)
+        return True
+
+    async def skip_round_question(self, round_id: int, position: int, total: int, now: float) -> None:
+        """Move past a question that no longer exists (removed by a reload)."""
+        finished = position + 1 >= total
+        await self.db.execute(
+            """UPDATE rounds SET position = position + 1, asked_at = ?,
+                   finished_at = CASE WHEN ? THEN ? ELSE NULL END
+               WHERE id = ? AND position = ? AND finished_at IS NULL""",
+            (now, finished, now, round_id, position),
+        )
+
+    async def _insert_answer(self, conn, answer: AnswerRecord) -> None:  # type: ignore[no-untyped-def]
+        await conn.execute(
+            """INSERT INTO answers (user_id, chat_id, question_id, round_id, position, choice,
+                                    correct, points, elapsed_ms, answered_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                answer.user_id,
+                answer.chat_id,
+                answer.question_id,
+                answer.round_id,
+                answer.position,
+                answer.choice,
+                int(answer.correct),
+                answer.points,
+                answer.elapsed_ms,
+                answer.answered_at,
+            ),
+        )
+        await conn.execute(
+            """INSERT INTO user_stats (user_id, answered, correct, points, streak, best_streak)
+               VALUES (?, 1, ?, ?, ?, ?)
+               ON CONFLICT (user_id) DO UPDATE SET
+                   answered = answered + 1,
+                   correct = correct + excluded.correct,
+                   points = points + excluded.points,
+                   streak = CASE WHEN excluded.correct THEN streak + 1 ELSE 0 END,
+                   best_streak = MAX(best_streak,
+                                     CASE WHEN excluded.correct THEN streak + 1 ELSE 0 END)""",
+            (
+                answer.user_id,
+                int(answer.correct),
+                answer.points,
+                int(answer.correct),
+                int(answer.correct),
+            ),
+        )
+
+    async def round_totals(self, round_id: int) -> tuple[int, int, int]:
+        """(answered, right, points) of a round."""
+        row = await self.db.fetchone(
+            """SELECT COUNT(*) AS n, COALESCE(SUM(correct), 0) AS right_,
+                      COALESCE(SUM(points), 0) AS points
+               FROM answers WHERE round_id = ?""",
+            (round_id,),
+        )
+        assert row is not None
+        return int(row["n"]), int(row["right_"]), int(row["points"])
+
+    # --- scores --------------------------------------------------------------------------
+
+    async def score(self, user_id: int) -> ScoreRow:
+        row = await self.db.fetchone(
+            """SELECT s.*, (SELECT COUNT(*) + 1 FROM user_stats o WHERE o.points > s.points)
+                      AS rank
+               FROM user_stats s WHERE s.user_id = ?""",
+            (user_id,),
+        )
+        if row is None:
+            return ScoreRow(0, 0, 0, 0, 0, None)
+        return ScoreRow(
+            row["answered"], row["correct"], row["points"], row["streak"], row["best_streak"],
+            row["rank"],
+        )
+
+    async def leaderboard(
+        self, limit: int, since: float | None = None, chat_id: int | None = None
+    ) -> list[Standing]:
+        """Top players by points: all time, or since a time, or in one chat."""
+        if since is None and chat_id is None:
+            rows = await self.db.fetchall(
+                """SELECT u.id, u.name, u.username, s.points, s.correct
+                   FROM user_stats s JOIN users u ON u.id = s.user_id
+                   WHERE s.answered > 0
+                   ORDER BY s.points DESC, s.correct DESC, u.id LIMIT ?""",
+                (limit,),
+            )
+        else:
+            rows = await self.db.fetchall(
+                """SELECT u.id, u.name, u.username, SUM(a.points) AS points,
+                          SUM(a.correct) AS correct
+                   FROM answers a JOIN users u ON u.id = a.user_id
+                   WHERE a.answered_at >= ? AND (? IS NULL OR a.chat_id = ?)
+                   GROUP BY u.id ORDER BY points DESC, correct DESC, u.id LIMIT ?""",
+                (since if since is not None else 0.0, chat_id, chat_id, limit),
+            )
+        return [
+            Standing(r["id"], r["name"], r["username"], int(r["points"]), int(r["correct"]))
+            for r in rows
+        ]
+
+    # --- FAQ ---------------------------------------------------------------------------
+
+    async def record_faq_query(
+        self,
+        user_id: int | None,
+        chat_id: int | None,
+        text: str,
+        normalised: str,
+        language: str,
+        outcome: str,
+        faq_id: str | None,
+        score: float,
+        now: float,
+    ) -> None:
+        await self.db.execute(
+            """INSERT INTO faq_queries (user_id, chat_id, text, normalised, language, outcome,
+                                        faq_id, score, asked_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (user_id, chat_id, text, normalised, language, outcome, faq_id, score, now),
+        )

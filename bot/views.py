@@ -1,0 +1,166 @@
+"""Plain-text rendering of engine results, for every front end. No markup, no Telegram."""
+
+from __future__ import annotations
+
+from bot.domain.faq import FaqHit
+from bot.domain.models import LETTERS, FaqEntry, Question, QuestionType
+from bot.domain.quiz import Response
+from bot.engine import AnswerResult, Leaderboard, QuestionView, RoundSummary, ScoreCard
+from bot.storage.store import Standing
+from bot.texts import t
+
+__all__ = [
+    "MESSAGE_LIMIT",
+    "answer_text",
+    "display_name",
+    "fit",
+    "option_labels",
+    "render_faq",
+    "render_feedback",
+    "render_leaderboard",
+    "render_question",
+    "render_score",
+    "render_summary",
+    "selection_text",
+    "stars",
+    "suggestion_label",
+]
+
+#: Telegram's limit on a message's text.
+MESSAGE_LIMIT = 4096
+
+
+def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text`` cut to ``limit`` UTF-16 units (as Telegram counts them), marking the cut."""
+    if len(text.encode("utf-16-le")) // 2 <= limit:
+        return text
+    used = 0
+    for index, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit - 1:
+            return text[:index] + "…"
+    return text
+
+
+def option_labels(question: Question, language: str) -> list[str]:
+    """The option texts players pick from (对/错 for true/false)."""
+    if question.type is QuestionType.TRUEFALSE:
+        return [t(language, "true"), t(language, "false")]
+    return list(question.options)
+
+
+def stars(difficulty: int) -> str:
+    return "★" * difficulty + "☆" * (3 - difficulty)
+
+
+def render_question(view: QuestionView, language: str, numbered: bool = False) -> str:
+    """A question with its options: lettered for buttons, numbered for the console."""
+    question = view.question
+    kind = t(language, f"kind_{question.type.value}")
+    lines = [
+        t(language, "question_header", number=view.position + 1, total=view.total, kind=kind,
+          stars=stars(question.difficulty)),
+        "",
+        question.text,
+    ]
+    listed = question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE) or (
+        numbered and question.type is QuestionType.TRUEFALSE
+    )
+    if listed:
+        lines.append("")
+        for index, label in enumerate(option_labels(question, language)):
+            lines.append(f"{index + 1}) {label}" if numbered else f"{LETTERS[index]}. {label}")
+    if question.type is QuestionType.MULTIPLE:
+        lines.append(t(language, "pick_many_hint"))
+    if question.type is QuestionType.OPEN:
+        lines += ["", t(language, "open_hint_console" if numbered else "open_hint")]
+    return "\n".join(lines)
+
+
+def answer_text(question: Question, response: Response | None, language: str) -> str:
+    """A response (or, with None, the right answer) as players read it."""
+    if question.type is QuestionType.OPEN:
+        if response is None:
+            return " / ".join(question.accepted)
+        return str(response)
+    indexes = question.answer if response is None else response
+    if isinstance(indexes, str):
+        return indexes
+    labels = option_labels(question, language)
+    if question.type is QuestionType.TRUEFALSE:
+        return "、".join(labels[i] for i in sorted(indexes))
+    return "；".join(f"{LETTERS[i]}. {labels[i]}" for i in sorted(indexes)) or "—"
+
+
+def render_feedback(result: AnswerResult, language: str) -> str:
+    """Right or wrong, the right answer, why, and the source."""
+    question = result.question
+    lines = [t(language, "right", points=result.points) if result.correct else t(language, "wrong")]
+    if not result.correct:
+        lines.append(t(language, "your_answer", answer=answer_text(question, result.response,
+                                                                    language)))
+    lines.append(t(language, "right_answer", answer=answer_text(question, None, language)))
+    lines.append(t(language, "explanation", text=question.explanation))
+    lines.append(t(language, "source", text=question.source))
+    return "\n".join(lines)
+
+
+def render_summary(summary: RoundSummary, language: str, stopped: bool = False) -> str:
+    key = "round_stopped" if stopped else "round_over"
+    return t(language, key, correct=summary.correct, total=summary.total, points=summary.points)
+
+
+def render_score(card: ScoreCard, language: str) -> str:
+    if not card.answered:
+        return t(language, "score_empty")
+    rank = t(language, "score_rank", rank=card.rank) if card.rank else ""
+    return t(
+        language,
+        "score_card",
+        answered=card.answered,
+        correct=card.correct,
+        accuracy=f"{card.accuracy:.0%}",
+        points=card.points,
+        best_streak=card.best_streak,
+        streak=card.streak,
+        rank=rank,
+    ).strip()
+
+
+def display_name(name: str, username: str | None) -> str:
+    return f"{name} (@{username})" if username else name
+
+
+def _standings(rows: list[Standing], language: str) -> list[str]:
+    if not rows:
+        return [t(language, "leaderboard_empty")]
+    return [
+        t(language, "leaderboard_line", rank=i, name=display_name(r.name, r.username),
+          points=r.points)
+        for i, r in enumerate(rows, start=1)
+    ]
+
+
+def render_leaderboard(board: Leaderboard, language: str, group: bool = False) -> str:
+    lines = [t(language, "leaderboard_all_group" if group else "leaderboard_all")]
+    lines += _standings(board.all_time, language)
+    lines += ["", t(language, "leaderboard_week")]
+    lines += _standings(board.this_week, language)
+    return "\n".join(lines)
+
+
+def render_faq(entry: FaqEntry, language: str) -> str:
+    return t(language, "faq_answer", answer=entry.answer.strip(), source=entry.source)
+
+
+def suggestion_label(hit: FaqHit, limit: int = 60) -> str:
+    """A short label for a "did you mean" button: the entry's first phrasing."""
+    text = hit.entry.questions[0]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def selection_text(letters: str) -> str:
+    """Ticked options as shown on a multiple-choice keyboard."""
+    return letters or "—"
+
+
