@@ -1,0 +1,29 @@
+# The two commands of a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run console test bench validate clean
+
+$(BIN)/quizbot: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## Set up, then run the bot (the console when TELEGRAM_BOT_TOKEN is not set).
+run: $(BIN)/quizbot
+	$(BIN)/quizbot run
+
+console: $(BIN)/quizbot
+	$(BIN)/quizbot console
+
+## Set up, then run the whole test suite.
+test: $(BIN)/quizbot
+	$(BIN)/python -m pytest -q
+
+validate: $(BIN)/quizbot
+	$(BIN)/quizbot banks validate
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,0 +1,79 @@
+"""Helpers every Telegram handler uses: the runtime, the user, safe sending."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Message, Update
+from telegram import User as TgUser
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ContextTypes
+
+from bot.domain.models import User
+from bot.runtime import Runtime
+from bot.texts import language_for
+from bot.views import fit
+
+__all__ = [
+    "RUNTIME_KEY",
+    "domain_user",
+    "is_private",
+    "runtime_of",
+    "safe_edit",
+    "safe_send",
+    "see_user",
+]
+
+logger = logging.getLogger(__name__)
+
+RUNTIME_KEY = "runtime"
+
+
+def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
+    """The runtime the application was built with."""
+    return context.bot_data[RUNTIME_KEY]
+
+
+def domain_user(user: TgUser) -> User:
+    """The engine's view of a Telegram user; the language is only a first default."""
+    return User(user.id, user.full_name, user.username, language_for(user.language_code))
+
+
+async def see_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User:
+    """The sender as stored (with the language they chose)."""
+    assert update.effective_user is not None
+    return await runtime_of(context).engine.see_user(domain_user(update.effective_user))
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+async def safe_send(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, **kwargs: Any
+) -> Message | None:
+    """Send a message cut to Telegram's limit; a user who blocked the bot is marked and skipped."""
+    try:
+        return await context.bot.send_message(chat_id, fit(text), **kwargs)
+    except Forbidden:
+        logger.info("chat %d blocked the bot or removed it; not sending", chat_id)
+        if chat_id > 0:
+            await runtime_of(context).engine.mark_blocked(chat_id)
+        return None
+
+
+async def safe_edit(message: Message | None, text: str, **kwargs: Any) -> None:
+    """Edit a message's text; an unchanged or vanished message is not an error."""
+    if message is None:
+        return
+    try:
+        await message.edit_text(fit(text), **kwargs)
+    except BadRequest as exc:
+        text_ = str(exc).lower()
+        if "not modified" in text_ or "not found" in text_ or "can't be edited" in text_:
+            logger.debug("edit of message %s skipped: %s", message.message_id, exc)
+            return
+        raise

@@ -1,0 +1,254 @@
+"""Handlers for private chats: menu, solo quizzes, scores, FAQ questions."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.domain import callbacks as cb
+from bot.domain.faq import Outcome
+from bot.domain.models import QuestionType, User
+from bot.domain.quiz import letters_to_indexes
+from bot.engine import AnswerResult, QuestionView, Rejected
+from bot.frontends.telegram.common import is_private, runtime_of, safe_edit, safe_send, see_user
+from bot.frontends.telegram.keyboards import (
+    answer_keyboard,
+    menu_keyboard,
+    suggestions_keyboard,
+    topics_keyboard,
+)
+from bot.texts import t
+from bot.views import (
+    render_faq,
+    render_feedback,
+    render_leaderboard,
+    render_question,
+    render_score,
+    render_summary,
+)
+
+__all__ = [
+    "on_callback",
+    "on_help",
+    "on_lang",
+    "on_leaderboard",
+    "on_private_text",
+    "on_quiz",
+    "on_score",
+    "on_start",
+    "on_stop",
+    "on_topics",
+]
+
+logger = logging.getLogger(__name__)
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome the user and show the menu."""
+    user = await see_user(update, context)
+    await safe_send(context, update.effective_chat.id, t(user.language, "welcome", name=user.name),
+                    reply_markup=menu_keyboard(user.language))
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain the commands."""
+    user = await see_user(update, context)
+    await safe_send(context, update.effective_chat.id, t(user.language, "help"))
+
+
+async def on_topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the topics as buttons."""
+    user = await see_user(update, context)
+    await _send_topics(context, update.effective_chat.id, user)
+
+
+async def _send_topics(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user: User) -> None:
+    catalogue = runtime_of(context).engine.catalogue
+    topics = catalogue.topics(user.language) or catalogue.topics()
+    if not topics:
+        await safe_send(context, chat_id, t(user.language, "no_topics"))
+        return
+    await safe_send(context, chat_id, t(user.language, "topics_header"),
+                    reply_markup=topics_keyboard(topics))
+
+
+async def on_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Start a solo round: /quiz [topic]."""
+    user = await see_user(update, context)
+    chat_id = update.effective_chat.id
+    if not is_private(update):
+        await safe_send(context, chat_id, t(user.language, "quiz_private_only"))
+        return
+    await _start_round(context, user, chat_id, " ".join(context.args or []) or None)
+
+
+async def _start_round(
+    context: ContextTypes.DEFAULT_TYPE, user: User, chat_id: int, topic: str | None
+) -> None:
+    view = await runtime_of(context).engine.start_quiz(user, chat_id, topic)
+    if view is None:
+        key = "topic_not_found" if topic else "no_topics"
+        await safe_send(context, chat_id, t(user.language, key, topic=topic or ""))
+        return
+    await _send_question(context, chat_id, view, user.language)
+
+
+async def _send_question(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, view: QuestionView, language: str
+) -> None:
+    keyboard = answer_keyboard(
+        view.question, language, cb.SoloAnswer, cb.SoloToggle, view.round_id, view.position
+    )
+    await safe_send(context, chat_id, render_question(view, language), reply_markup=keyboard)
+
+
+async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """End the current solo round."""
+    user = await see_user(update, context)
+    summary = await runtime_of(context).engine.stop_quiz(user.id)
+    text = render_summary(summary, user.language, stopped=True) if summary else t(
+        user.language, "no_round"
+    )
+    await safe_send(context, update.effective_chat.id, text)
+
+
+async def on_score(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the user's totals."""
+    user = await see_user(update, context)
+    card = await runtime_of(context).engine.score(user.id)
+    await safe_send(context, update.effective_chat.id, render_score(card, user.language))
+
+
+async def on_leaderboard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Top players: everyone in a private chat, the group's players in a group."""
+    user = await see_user(update, context)
+    group = not is_private(update)
+    chat_id = update.effective_chat.id
+    board = await runtime_of(context).engine.leaderboard(chat_id if group else None)
+    await safe_send(context, chat_id, render_leaderboard(board, user.language, group=group))
+
+
+async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Switch the interface language: /lang zh or /lang en."""
+    user = await see_user(update, context)
+    wanted = (context.args or [""])[0].lower()
+    if wanted in ("zh", "en"):
+        user = await runtime_of(context).engine.set_language(user, wanted)
+        await safe_send(context, update.effective_chat.id, t(user.language, "lang_set"))
+    else:
+        await safe_send(context, update.effective_chat.id, t(user.language, "lang_usage"))
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Plain text: the answer to an open question being asked, or else an FAQ question."""
+    user = await see_user(update, context)
+    engine = runtime_of(context).engine
+    chat_id = update.effective_chat.id
+    text = update.effective_message.text or ""
+    view = await engine.current(user.id)
+    if view is not None and view.question.type is QuestionType.OPEN:
+        result = await engine.answer(user.id, view.round_id, view.position, text)
+        if isinstance(result, Rejected):
+            await safe_send(context, chat_id, t(user.language, f"rejected_{result.reason}"))
+        else:
+            await safe_send(context, chat_id, render_feedback(result, user.language))
+            await _after_answer(context, chat_id, result, user.language)
+        return
+    decision = await engine.ask(user, chat_id, text)
+    if decision.outcome is Outcome.ANSWERED and decision.best:
+        await safe_send(context, chat_id, render_faq(decision.best.entry, user.language))
+    elif decision.outcome is Outcome.SUGGESTED:
+        await safe_send(context, chat_id, t(user.language, "faq_suggest"),
+                        reply_markup=suggestions_keyboard(decision.suggestions))
+    else:
+        await safe_send(context, chat_id, t(user.language, "faq_none"))
+
+
+async def _after_answer(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, result: AnswerResult, language: str
+) -> None:
+    if result.next is not None:
+        await _send_question(context, chat_id, result.next, language)
+    elif result.summary is not None:
+        await safe_send(context, chat_id, render_summary(result.summary, language))
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Button presses of private chats: answers, ticks, topics, menu, FAQ suggestions."""
+    query = update.callback_query
+    assert query is not None
+    data = cb.decode(query.data)
+    user = await see_user(update, context)
+    if isinstance(data, cb.SoloAnswer):
+        await _answer_pressed(query, context, user, data)
+    elif isinstance(data, cb.SoloToggle):
+        await _toggle_pressed(query, context, user, data)
+    elif isinstance(data, cb.TopicPick):
+        await query.answer()
+        await _start_round(context, user, query.message.chat.id, data.topic_id)
+    elif isinstance(data, cb.MenuPick):
+        await query.answer()
+        await _menu_pressed(context, user, query.message.chat.id, data.action)
+    elif isinstance(data, cb.FaqPick):
+        await query.answer()
+        entry = runtime_of(context).engine.faq_entry(data.faq_id)
+        text = render_faq(entry, user.language) if entry else t(user.language, "faq_gone")
+        await safe_send(context, query.message.chat.id, text)
+    else:
+        await query.answer()
+
+
+async def _answer_pressed(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, user: User, data: cb.SoloAnswer
+) -> None:
+    if not data.letters:
+        await query.answer(t(user.language, "submit_empty"))
+        return
+    engine = runtime_of(context).engine
+    result = await engine.answer(
+        user.id, data.round_id, data.position, letters_to_indexes(data.letters)
+    )
+    if isinstance(result, Rejected):
+        await query.answer(t(user.language, f"rejected_{result.reason}"))
+        return
+    await query.answer(t(user.language, "right" if result.correct else "wrong",
+                         points=result.points))
+    header = (query.message.text if query.message else None) or result.question.text
+    await safe_edit(query.message, f"{header}\n\n{render_feedback(result, user.language)}")
+    await _after_answer(context, query.message.chat.id, result, user.language)
+
+
+async def _toggle_pressed(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, user: User, data: cb.SoloToggle
+) -> None:
+    view = await runtime_of(context).engine.current(user.id)
+    if view is None or (view.round_id, view.position) != (data.round_id, data.position):
+        await query.answer(t(user.language, "rejected_stale"))
+        return
+    await query.answer(t(user.language, "selected", letters=data.letters or "—"))
+    keyboard = answer_keyboard(view.question, user.language, cb.SoloAnswer, cb.SoloToggle,
+                               view.round_id, view.position, selected=data.letters)
+    try:
+        await query.edit_message_reply_markup(keyboard)
+    except BadRequest as exc:  # pressed twice quickly: the keyboard is already so
+        logger.debug("keyboard not updated: %s", exc)
+
+
+async def _menu_pressed(
+    context: ContextTypes.DEFAULT_TYPE, user: User, chat_id: int, action: str
+) -> None:
+    engine = runtime_of(context).engine
+    if action == "quiz":
+        await _start_round(context, user, chat_id, None)
+    elif action == "topics":
+        await _send_topics(context, chat_id, user)
+    elif action == "score":
+        await safe_send(context, chat_id, render_score(await engine.score(user.id), user.language))
+    elif action == "leaderboard":
+        board = await engine.leaderboard()
+        await safe_send(context, chat_id, render_leaderboard(board, user.language))
+    else:
+        await safe_send(context, chat_id, t(user.language, "help"))

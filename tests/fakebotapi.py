@@ -1,0 +1,492 @@
+"""A fake Telegram Bot API server on 127.0.0.1, for end-to-end tests.
+
+The real python-telegram-bot ``Application`` talks to it over a socket. Tests play the
+users: they queue updates (a message, a button press, a poll answer, a document) that the
+bot fetches with ``getUpdates``, and they read back every request the bot made, like a
+transcript. Faults in Telegram's own shape can be queued per method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+__all__ = ["Call", "FakeBotApi", "TgUser"]
+
+TOKEN = "123456:TEST-token_for-the-fake-api"
+BOT_ID = 123456
+
+# Form fields that are plain strings (python-telegram-bot JSON-encodes every other value).
+_STRING_FIELDS = {
+    "text", "caption", "question", "explanation", "callback_query_id", "parse_mode", "url",
+    "secret_token", "description", "short_description", "name", "language_code", "file_id",
+    "emoji", "title", "inline_message_id", "type",
+}
+
+
+@dataclass(frozen=True)
+class TgUser:
+    """A user the tests play."""
+
+    id: int
+    first_name: str
+    username: str | None = None
+    language_code: str | None = "zh-hans"
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.username:
+            data["username"] = self.username
+        if self.language_code:
+            data["language_code"] = self.language_code
+        return data
+
+
+@dataclass
+class Call:
+    """One request the bot made."""
+
+    method: str
+    params: dict[str, Any]
+    at: float
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback data) of every inline button, row by row."""
+        markup = self.params.get("reply_markup") or {}
+        return [
+            (button["text"], button.get("callback_data", ""))
+            for row in markup.get("inline_keyboard", [])
+            for button in row
+        ]
+
+
+class FakeBotApi:
+    """The fake server. ``async with FakeBotApi() as api:`` starts and stops it."""
+
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.bot: dict[str, Any] = {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "QuizBot",
+            "username": "quiz_test_bot",
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.polls: dict[str, dict[str, Any]] = {}
+        self.uploads: dict[str, bytes] = {}
+        self.admins: dict[int, set[int]] = {}
+        self.bot_status: dict[int, str] = {}
+        self.faults: dict[str, list[dict[str, Any]]] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- server -----------------------------------------------------------------------
+
+    async def __aenter__(self) -> FakeBotApi:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=20 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.*}", self._download)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return self._error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params, files = await self._params(request)
+        call = Call(method, params, time.time(), files)
+        if method != "getUpdates":
+            self.calls.append(call)
+        faults = self.faults.get(method)
+        if faults:
+            fault = faults.pop(0)
+            if fault.get("hang"):
+                await asyncio.sleep(fault["hang"])
+            async with self._changed:
+                self._changed.notify_all()
+            if "error_code" in fault:
+                return web.json_response({"ok": False, **fault}, status=fault["error_code"])
+        handler = getattr(self, "_m_" + method, None)
+        if handler is None:
+            result: Any = True
+        else:
+            result = await handler(params, files) if asyncio.iscoroutinefunction(handler) \
+                else handler(params, files)
+        async with self._changed:
+            self._changed.notify_all()
+        if isinstance(result, web.Response):
+            return result
+        return web.json_response({"ok": True, "result": result})
+
+    async def _params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
+        params: dict[str, Any] = dict(request.query)
+        files: dict[str, tuple[str, bytes]] = {}
+        if request.content_type == "application/json":
+            params.update(await request.json())
+            return params, files
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                files[key] = (value.filename, value.file.read())
+            elif key in _STRING_FIELDS:
+                params[key] = value
+            else:
+                try:
+                    params[key] = json.loads(value)
+                except ValueError:
+                    params[key] = value
+        return params, files
+
+    @staticmethod
+    def _error(code: int, description: str, **extra: Any) -> web.Response:
+        body = {"ok": False, "error_code": code, "description": description, **extra}
+        return web.json_response(body, status=code)
+
+    async def _download(self, request: web.Request) -> web.Response:
+        content = self.uploads.get(request.match_info["path"])
+        if content is None:
+            return web.Response(status=404)
+        return web.Response(body=content)
+
+    # --- faults ---------------------------------------------------------------------
+
+    def fail(self, method: str, code: int, description: str, times: int = 1,
+             retry_after: int | None = None) -> None:
+        """Answer the next ``times`` calls of ``method`` with a Telegram error."""
+        fault: dict[str, Any] = {"error_code": code, "description": description}
+        if retry_after is not None:
+            fault["parameters"] = {"retry_after": retry_after}
+        self.faults.setdefault(method, []).extend(dict(fault) for _ in range(times))
+
+    def hang(self, method: str, seconds: float, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` answer only after ``seconds``."""
+        self.faults.setdefault(method, []).extend({"hang": seconds} for _ in range(times))
+
+    # --- the bot's methods ---------------------------------------------------------
+
+    def _m_getMe(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        return self.bot
+
+    async def _m_getUpdates(self, params: dict[str, Any], files: Any) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates and timeout > 0:
+            async with self._changed:
+                try:
+                    await asyncio.wait_for(
+                        self._changed.wait_for(lambda: bool(self._updates)), timeout
+                    )
+                except TimeoutError:
+                    pass
+        return self._updates[:limit]
+
+    def _chat(self, chat_id: int) -> dict[str, Any]:
+        if chat_id > 0:
+            return {"id": chat_id, "type": "private", "first_name": f"user{chat_id}"}
+        return {"id": chat_id, "type": "supergroup", "title": f"group{chat_id}"}
+
+    def _new_message(self, chat_id: int, **content: Any) -> dict[str, Any]:
+        counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+        message = {
+            "message_id": next(counter),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": {k: self.bot[k] for k in ("id", "is_bot", "first_name", "username")},
+            **content,
+        }
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _m_sendMessage(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        content: dict[str, Any] = {"text": params["text"]}
+        if params.get("reply_markup"):
+            content["reply_markup"] = params["reply_markup"]
+        return self._new_message(int(params["chat_id"]), **content)
+
+    def _edit(self, params: dict[str, Any], **changes: Any) -> dict[str, Any] | web.Response:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        message = self.messages.get(key)
+        if message is None:
+            return self._error(400, "Bad Request: message to edit not found")
+        updated = {**message, **changes}
+        if "reply_markup" not in params:
+            updated.pop("reply_markup", None)
+        if updated == message:
+            return self._error(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message",
+            )
+        updated["edit_date"] = int(time.time())
+        self.messages[key] = updated
+        return updated
+
+    def _m_editMessageText(self, params: dict[str, Any], files: Any) -> Any:
+        changes: dict[str, Any] = {"text": params["text"]}
+        if params.get("reply_markup"):
+            changes["reply_markup"] = params["reply_markup"]
+        return self._edit(params, **changes)
+
+    def _m_editMessageReplyMarkup(self, params: dict[str, Any], files: Any) -> Any:
+        changes = {"reply_markup": params["reply_markup"]} if params.get("reply_markup") else {}
+        return self._edit(params, **changes)
+
+    def _m_deleteMessage(self, params: dict[str, Any], files: Any) -> Any:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if self.messages.pop(key, None) is None:
+            return self._error(400, "Bad Request: message to delete not found")
+        return True
+
+    def _m_sendPoll(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        poll_id = str(next(self._ids))
+        options = params["options"]
+        poll = {
+            "id": poll_id,
+            "question": params["question"],
+            "options": [
+                {"text": o if isinstance(o, str) else o["text"], "voter_count": 0,
+                 "persistent_id": f"{poll_id}-{i}"}
+                for i, o in enumerate(options)
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": bool(params.get("is_anonymous", True)),
+            "type": params.get("type", "regular"),
+            "allows_multiple_answers": bool(params.get("allows_multiple_answers", False)),
+            "allows_revoting": False,
+            "members_only": False,
+        }
+        correct = params.get("correct_option_ids")
+        if correct is not None:
+            poll["correct_option_ids"] = correct
+        if params.get("explanation"):
+            poll["explanation"] = params["explanation"]
+        if params.get("open_period"):
+            poll["open_period"] = params["open_period"]
+        self.polls[poll_id] = poll
+        return self._new_message(int(params["chat_id"]), poll=poll)
+
+    def _m_stopPoll(self, params: dict[str, Any], files: Any) -> Any:
+        message = self.messages.get((int(params["chat_id"]), int(params["message_id"])))
+        if message is None or "poll" not in message:
+            return self._error(400, "Bad Request: message with poll to stop not found")
+        message["poll"]["is_closed"] = True
+        return message["poll"]
+
+    def _store_file(self, files: dict[str, tuple[str, bytes]], field_name: str) -> dict[str, Any]:
+        name, content = files.get(field_name, ("file", b""))
+        file_id = f"file{next(self._ids)}"
+        self.uploads[file_id] = content
+        return {"file_id": file_id, "file_unique_id": file_id, "file_name": name,
+                "file_size": len(content)}
+
+    def _m_sendDocument(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        document = self._store_file(files, "document")
+        return self._new_message(int(params["chat_id"]), document=document,
+                                 caption=params.get("caption", ""))
+
+    def _m_sendPhoto(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        photo = self._store_file(files, "photo")
+        photo.pop("file_name")
+        photo.update(width=800, height=600)
+        return self._new_message(int(params["chat_id"]), photo=[photo],
+                                 caption=params.get("caption", ""))
+
+    def _m_getFile(self, params: dict[str, Any], files: Any) -> Any:
+        file_id = params["file_id"]
+        if file_id not in self.uploads:
+            return self._error(400, "Bad Request: invalid file_id")
+        return {"file_id": file_id, "file_unique_id": file_id,
+                "file_size": len(self.uploads[file_id]), "file_path": file_id}
+
+    def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        if user_id == self.bot["id"]:
+            status = self.bot_status.get(chat_id, "member")
+            user = {k: self.bot[k] for k in ("id", "is_bot", "first_name", "username")}
+        else:
+            status = "administrator" if user_id in self.admins.get(chat_id, set()) else "member"
+            user = {"id": user_id, "is_bot": False, "first_name": f"user{user_id}"}
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "administrator":
+            member.update(
+                can_be_edited=False, is_anonymous=False, can_manage_chat=True,
+                can_delete_messages=True, can_manage_video_chats=True, can_restrict_members=True,
+                can_promote_members=False, can_change_info=True, can_invite_users=True,
+                can_post_stories=False, can_edit_stories=False, can_delete_stories=False,
+            )
+        return member
+
+    def _m_getChatMember(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        return self._member(int(params["chat_id"]), int(params["user_id"]))
+
+    def _m_getChatAdministrators(self, params: dict[str, Any], files: Any) -> list[Any]:
+        chat_id = int(params["chat_id"])
+        return [self._member(chat_id, uid) for uid in sorted(self.admins.get(chat_id, set()))]
+
+    def _m_getChat(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        chat = self._chat(int(params["chat_id"]))
+        chat["accent_color_id"] = 0
+        chat["max_reaction_count"] = 11
+        chat["accepted_gift_types"] = {
+            "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
+            "premium_subscription": False,
+        }
+        return chat
+
+    # --- what users do -------------------------------------------------------------
+
+    def push(self, body: dict[str, Any]) -> int:
+        """Queue a raw update; returns its update_id."""
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **body})
+        asyncio.get_running_loop().create_task(self._notify())
+        return update_id
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    def send_text(self, user: TgUser, text: str, chat_id: int | None = None) -> dict[str, Any]:
+        """``user`` sends ``text`` (a command too) in a private chat or a group."""
+        chat_id = user.id if chat_id is None else chat_id
+        counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+        message: dict[str, Any] = {
+            "message_id": next(counter),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": user.to_dict(),
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        self.push({"message": message})
+        return message
+
+    def send_document(self, user: TgUser, filename: str, content: bytes,
+                      chat_id: int | None = None, caption: str | None = None) -> str:
+        """``user`` sends a file; returns its file_id."""
+        chat_id = user.id if chat_id is None else chat_id
+        file_id = f"upload{next(self._ids)}"
+        self.uploads[file_id] = content
+        counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+        message: dict[str, Any] = {
+            "message_id": next(counter),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": user.to_dict(),
+            "document": {"file_id": file_id, "file_unique_id": file_id, "file_name": filename,
+                         "file_size": len(content)},
+        }
+        if caption:
+            message["caption"] = caption
+        self.push({"message": message})
+        return file_id
+
+    def press(self, user: TgUser, chat_id: int, message_id: int, data: str) -> str:
+        """``user`` presses the button with callback ``data`` under a bot message."""
+        query_id = f"cq{next(self._ids)}"
+        message = self.messages.get((chat_id, message_id)) or {
+            "message_id": message_id, "date": int(time.time()), "chat": self._chat(chat_id),
+        }
+        self.push({
+            "callback_query": {
+                "id": query_id,
+                "from": user.to_dict(),
+                "chat_instance": f"ci{chat_id}",
+                "data": data,
+                "message": message,
+            }
+        })
+        return query_id
+
+    def answer_poll(self, user: TgUser, poll_id: str, option_ids: list[int]) -> None:
+        """``user`` votes in a (non-anonymous) poll the bot sent."""
+        self.push({
+            "poll_answer": {
+                "poll_id": poll_id,
+                "user": user.to_dict(),
+                "option_ids": option_ids,
+                "option_persistent_ids": [f"{poll_id}-{i}" for i in option_ids],
+            }
+        })
+
+    # --- reading the transcript ------------------------------------------------------
+
+    def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[Call]:
+        """The calls of ``method`` (to ``chat_id``), oldest first."""
+        return [
+            c for c in self.calls
+            if c.method == method and (chat_id is None or c.chat_id == chat_id)
+        ]
+
+    def toasts(self, query_id: str | None = None) -> list[str]:
+        """Texts of answerCallbackQuery calls (for one query, or all)."""
+        return [
+            str(c.params.get("text", ""))
+            for c in self.calls
+            if c.method == "answerCallbackQuery"
+            and (query_id is None or c.params.get("callback_query_id") == query_id)
+        ]
+
+    async def wait_for(
+        self, predicate: Callable[[FakeBotApi], bool], timeout: float = 10.0
+    ) -> None:
+        """Wait until ``predicate(self)`` holds, woken by each request (no polling sleeps)."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: predicate(self)), timeout)
+
+    async def wait_calls(
+        self, method: str, count: int, chat_id: int | None = None, timeout: float = 10.0
+    ) -> list[Call]:
+        """Wait until the bot made ``count`` calls of ``method`` (to ``chat_id``)."""
+        await self.wait_for(lambda api: len(api.sent(chat_id, method)) >= count, timeout)
+        return self.sent(chat_id, method)

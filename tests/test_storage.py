@@ -1,0 +1,112 @@
+"""The database: migrations, pragmas, integrity, serialised writes."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.storage.db import SCHEMA_VERSION, Database, DatabaseError
+from bot.storage.migrations import MIGRATIONS
+
+
+async def test_new_database_is_created_migrated_and_in_wal_mode(tmp_path: Path) -> None:
+    db = Database(tmp_path / "sub" / "q.sqlite3")
+    await db.open()
+    try:
+        assert await db.version() == SCHEMA_VERSION
+        mode = await db.fetchone("PRAGMA journal_mode")
+        timeout = await db.fetchone("PRAGMA busy_timeout")
+        assert mode[0] == "wal" and timeout[0] == 5000
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("start", range(len(MIGRATIONS)))
+async def test_migrates_from_every_earlier_version(tmp_path: Path, start: int) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    for version in range(1, start + 1):
+        for statement in MIGRATIONS[version - 1]:
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {start}")
+    conn.commit()
+    conn.close()
+    db = Database(path)
+    await db.open()
+    try:
+        assert await db.version() == SCHEMA_VERSION
+    finally:
+        await db.close()
+
+
+async def test_corrupt_file_gets_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "bad.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(DatabaseError, match="not a usable quizbot database"):
+        await Database(path).open()
+
+
+async def test_damaged_pages_fail_the_integrity_check(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 200)
+    conn.execute("CREATE INDEX t_x ON t(x)")
+    conn.commit()
+    conn.close()
+    raw = bytearray(path.read_bytes())
+    page = 4096
+    for offset in range(page * 3, min(len(raw), page * 6)):
+        raw[offset] = 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(DatabaseError):
+        await Database(path).open()
+
+
+async def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(DatabaseError, match="newer than this quizbot"):
+        await Database(path).open()
+
+
+async def test_failed_transaction_rolls_back_and_others_commit(tmp_path: Path) -> None:
+    db = Database(tmp_path / "q.sqlite3")
+    await db.open()
+    try:
+        async def insert(user_id: int, fail: bool) -> None:
+            async with db.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO users (id, name, created_at) VALUES (?, ?, 0)", (user_id, "u")
+                )
+                await asyncio.sleep(0)  # let the other task try to interleave
+                if fail:
+                    raise RuntimeError("boom")
+
+        results = await asyncio.gather(
+            *(insert(i, fail=i % 2 == 0) for i in range(1, 11)), return_exceptions=True
+        )
+        rows = await db.fetchall("SELECT id FROM users ORDER BY id")
+    finally:
+        await db.close()
+    assert sum(isinstance(r, RuntimeError) for r in results) == 5
+    assert [r["id"] for r in rows] == [1, 3, 5, 7, 9]
+
+
+async def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
+    db = Database(tmp_path / "q.sqlite3")
+    await db.open()
+    try:
+        await db.execute("INSERT INTO users (id, name, created_at) VALUES (1, 'a', 0)")
+        await db.backup(tmp_path / "copy.sqlite3")
+    finally:
+        await db.close()
+    copy = sqlite3.connect(tmp_path / "copy.sqlite3")
+    assert copy.execute("SELECT name FROM users").fetchall() == [("a",)]
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    copy.close()

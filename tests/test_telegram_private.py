@@ -1,0 +1,118 @@
+"""End to end in a private chat: the real Application against the fake Bot API."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.domain.models import QuestionType
+from tests.conftest import FakeClock, running_bot
+from tests.fakebotapi import FakeBotApi, TgUser
+from tests.players import Player
+
+ALICE = TgUser(1001, "Alice", "alice")
+BOB = TgUser(1002, "Bob", language_code="en")
+
+
+async def test_start_registers_commands_and_shows_menu(api: FakeBotApi, settings: Settings):
+    async with running_bot(api, settings):
+        (welcome,) = await Player(api, ALICE).say("/start")
+    commands = api.sent(method="setMyCommands")
+    assert {c.params.get("language_code") for c in commands} == {None, "en"}
+    assert [c["command"] for c in commands[0].params["commands"]][:2] == ["start", "quiz"]
+    assert "Alice" in welcome["text"]
+    buttons = welcome["reply_markup"]["inline_keyboard"]
+    assert {"text": "📝 开始答题", "callback_data": "u:quiz"} in buttons[0]
+
+
+async def test_english_user_gets_english(api: FakeBotApi, settings: Settings):
+    async with running_bot(api, settings):
+        (reply,) = await Player(api, BOB).say("/help")
+    assert "How to use me" in reply["text"]
+
+
+async def test_whole_quiz_scores_and_stores_every_answer(
+    api: FakeBotApi, settings: Settings, clock: FakeClock
+):
+    alice = Player(api, ALICE)
+    async with running_bot(api, settings, clock) as (_app, runtime):
+        catalogue = runtime.engine.catalogue
+        await alice.say("/quiz")
+        seen = []
+        for number in range(1, 5):
+            _mid, message = alice.last()
+            assert f"第 {number}/4 题" in message["text"]
+            clock.advance(3)
+            right = number != 2  # the second answer is wrong on purpose
+            seen.append((await alice.answer(catalogue, right), right))
+        summary = alice.last()[1]["text"]
+        answers = await runtime.db.fetchall(
+            "SELECT question_id, correct, points, elapsed_ms FROM answers WHERE user_id = ?",
+            (ALICE.id,),
+        )
+        stats = await runtime.db.fetchone("SELECT * FROM user_stats WHERE user_id = ?",
+                                          (ALICE.id,))
+        round_row = await runtime.db.fetchone("SELECT finished_at FROM rounds")
+    assert {q.type for q, _ in seen} == set(QuestionType)  # every kind of question was played
+    assert "本轮结束" in summary and "答对 3/4" in summary
+    assert [(a["question_id"], bool(a["correct"])) for a in answers] == [
+        (q.id, right) for q, right in seen
+    ]
+    assert all(a["elapsed_ms"] == 3000 for a in answers)
+    expected_points = sum(100 * q.difficulty for q, right in seen if right)
+    assert stats["answered"] == 4 and stats["correct"] == 3
+    assert stats["points"] == expected_points
+    assert round_row["finished_at"] is not None
+
+
+async def test_answer_feedback_edits_the_question_with_explanation_and_source(
+    api: FakeBotApi, settings: Settings
+):
+    alice = Player(api, ALICE)
+    async with running_bot(api, settings) as (_app, runtime):
+        await alice.say("/quiz 网购")  # a tag: the single-choice question only
+        message_id, _ = alice.last()
+        question = await alice.answer(runtime.engine.catalogue, right=True)
+    edited = api.messages[(ALICE.id, message_id)]
+    assert "✅" in edited["text"]
+    assert question.explanation in edited["text"]
+    assert question.source in edited["text"]
+    assert "reply_markup" not in edited  # no buttons left to press
+
+
+async def test_double_and_forged_presses_never_score(api: FakeBotApi, settings: Settings):
+    alice, bob = Player(api, ALICE), Player(api, BOB)
+    async with running_bot(api, settings) as (_app, runtime):
+        await alice.say("/quiz 网购")
+        message_id, _ = alice.last()
+        data = alice.buttons(message_id)[1][1]  # B, the right answer
+        first = await alice.press(message_id, data, replies=1)
+        again = await alice.press(message_id, data)
+        # Bob forges a press on Alice's round from his own chat.
+        forged = await bob.press(message_id, data)
+        garbage = await bob.press(message_id, "a:999999:0:B")
+        count = await runtime.db.fetchone("SELECT COUNT(*) AS n FROM answers")
+        points = await runtime.db.fetchone("SELECT SUM(points) AS p FROM user_stats")
+    assert first.startswith("✅")
+    assert again == "这一轮已经结束了。发送 /quiz 再来一轮。"
+    assert forged == "That question is not yours."
+    assert garbage == "That question no longer exists."
+    assert count["n"] == 1
+    assert points["p"] == 100
+
+
+async def test_faq_answer_suggestions_and_unanswered_are_recorded(
+    api: FakeBotApi, settings: Settings
+):
+    alice = Player(api, ALICE)
+    async with running_bot(api, settings) as (_app, runtime):
+        (answer,) = await alice.say("网上买的衣服不喜欢了还能退吗？")
+        (unknown,) = await alice.say("今天晚上吃什么好呢")
+        rows = await runtime.db.fetchall(
+            "SELECT text, outcome, faq_id FROM faq_queries ORDER BY id"
+        )
+    assert "7日内可以无理由退货" in answer["text"]
+    assert "《消费者权益保护法》第二十五条" in answer["text"]
+    assert "12315" in unknown["text"]
+    assert [(r["outcome"], r["faq_id"]) for r in rows] == [
+        ("answered", "faq-test-return"),
+        ("unanswered", None),
+    ]
