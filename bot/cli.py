@@ -39,6 +39,14 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("text")
     ask.add_argument("--json", action="store_true", help="print the decision as JSON")
     ask.add_argument("--lang", choices=("zh", "en"), help="FAQ language (default: from the text)")
+
+    results = sub.add_parser("results", help="contest results").add_subparsers(
+        dest="results_command", metavar="ACTION"
+    )
+    results.add_parser("list", help="recent contests")
+    export = results.add_parser("export", help="one contest's ranking as CSV")
+    export.add_argument("contest_id", type=int)
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     return parser
 
 
@@ -56,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _validate(args.paths or [settings.questions_dir])
     if command == "faq" and args.faq_command == "ask":
         return _faq_ask(settings, args.text, args.json, args.lang)
+    if command == "results" and args.results_command in ("list", "export"):
+        return asyncio.run(_results(settings, args))
     if command in ("run", "console"):
         return _run(settings, console=command == "console", language=getattr(args, "lang", "zh"))
     parser.print_help()
@@ -111,6 +121,38 @@ def _faq_ask(settings: Settings, text: str, as_json: bool, language: str | None)
     else:
         print("(no answer)")
     return 0
+
+
+async def _results(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.contest_views import results_csv
+    from bot.domain.contest import rank
+    from bot.storage.contest_store import ContestStore
+    from bot.storage.db import Database, DatabaseError
+
+    db = Database(settings.database)
+    try:
+        await db.open()
+    except DatabaseError as exc:
+        print(f"quizbot: {exc}", file=sys.stderr)
+        return 1
+    try:
+        contests = ContestStore(db)
+        if args.results_command == "list":
+            for row in await contests.recent(None, limit=50):
+                players = len(await contests.players(row.id))
+                print(f"{row.id}\t{row.chat_id}\t{row.status.value}\t{players} players")
+            return 0
+        if await contests.get(args.contest_id) is None:
+            print(f"quizbot: no contest {args.contest_id}", file=sys.stderr)
+            return 1
+        content = results_csv(rank(await contests.players(args.contest_id)))
+        if args.output:
+            args.output.write_bytes(content)
+        else:
+            sys.stdout.write(content.decode("utf-8"))
+        return 0
+    finally:
+        await db.close()
 
 
 def _run(settings: Settings, console: bool, language: str = "zh") -> int:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import AIORateLimiter, Application
 
 from bot.config import Settings
 from bot.frontends.telegram.app import build_application
@@ -34,6 +35,47 @@ class FakeClock:
         self.time += seconds
 
 
+class FakeScheduler:
+    """The contest Scheduler port, driven by hand: advancing it runs what falls due."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.jobs: dict[str, tuple[float, Callable[[], Awaitable[None]]]] = {}
+        self._added = asyncio.Event()
+
+    def call_at(self, when: float, key: str, callback: Callable[[], Awaitable[None]]) -> None:
+        self.jobs[key] = (when, callback)
+        self._added.set()
+
+    async def wait_job(self, key_part: str, timeout: float = 10.0) -> None:
+        """Wait until a job whose key contains ``key_part`` is pending (set by a handler)."""
+        async def pending() -> None:
+            while not any(key_part in key for key in self.jobs):
+                self._added.clear()
+                await self._added.wait()
+
+        await asyncio.wait_for(pending(), timeout)
+
+    def cancel(self, key: str) -> None:
+        self.jobs.pop(key, None)
+
+    def due(self) -> float | None:
+        return min((when for when, _ in self.jobs.values()), default=None)
+
+    async def advance(self, seconds: float) -> None:
+        """Move the clock on, running each job at its time, in order."""
+        target = self.clock.time + seconds
+        while True:
+            ready = [(when, key) for key, (when, _) in self.jobs.items() if when <= target]
+            if not ready:
+                break
+            when, key = min(ready)
+            _, callback = self.jobs.pop(key)
+            self.clock.time = max(self.clock.time, when)
+            await callback()
+        self.clock.time = target
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -53,19 +95,32 @@ async def runtime(settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
+def scheduler(clock: FakeClock) -> FakeScheduler:
+    return FakeScheduler(clock)
+
+
+@pytest.fixture
+async def api(clock: FakeClock) -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(clock=clock.now) as server:
         yield server
 
 
 @asynccontextmanager
 async def running_bot(
-    api: FakeBotApi, settings: Settings, clock: FakeClock | None = None
+    api: FakeBotApi,
+    settings: Settings,
+    clock: FakeClock | None = None,
+    scheduler: FakeScheduler | None = None,
 ) -> AsyncIterator[tuple[Application, Runtime]]:
-    """The real Application, polling the fake Bot API over a socket."""
+    """The real Application, polling the fake Bot API over a socket.
+
+    With a fake clock the flood limiter is off: test time runs faster than real time, and
+    the contest's own budget (counted on the fake clock) is what the tests check.
+    """
     settings = replace(settings, token=api.token, base_url=api.base_url)
     runtime = Runtime(settings, clock=clock, rng=random.Random(7))
-    application = build_application(runtime)
+    limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0) if clock else None
+    application = build_application(runtime, scheduler=scheduler, rate_limiter=limiter)
     async with application:
         await application.post_init(application)
         await application.updater.start_polling(

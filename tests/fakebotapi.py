@@ -80,8 +80,10 @@ class Call:
 class FakeBotApi:
     """The fake server. ``async with FakeBotApi() as api:`` starts and stops it."""
 
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, clock: Callable[[], float] | None = None) -> None:
         self.token = token
+        #: When each call happened: wall time, or a test's fake clock.
+        self.now = clock or time.time
         self.calls: list[Call] = []
         self.bot: dict[str, Any] = {
             "id": BOT_ID,
@@ -140,7 +142,7 @@ class FakeBotApi:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"]
         params, files = await self._params(request)
-        call = Call(method, params, time.time(), files)
+        call = Call(method, params, self.now(), files)
         if method != "getUpdates":
             self.calls.append(call)
         faults = self.faults.get(method)
@@ -371,16 +373,6 @@ class FakeBotApi:
         chat_id = int(params["chat_id"])
         return [self._member(chat_id, uid) for uid in sorted(self.admins.get(chat_id, set()))]
 
-    def _m_getChat(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
-        chat = self._chat(int(params["chat_id"]))
-        chat["accent_color_id"] = 0
-        chat["max_reaction_count"] = 11
-        chat["accepted_gift_types"] = {
-            "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-            "premium_subscription": False,
-        }
-        return chat
-
     # --- what users do -------------------------------------------------------------
 
     def push(self, body: dict[str, Any]) -> int:
@@ -394,8 +386,13 @@ class FakeBotApi:
         async with self._changed:
             self._changed.notify_all()
 
-    def send_text(self, user: TgUser, text: str, chat_id: int | None = None) -> dict[str, Any]:
-        """``user`` sends ``text`` (a command too) in a private chat or a group."""
+    def send_text(self, user: TgUser, text: str, chat_id: int | None = None,
+                  queue: bool = True) -> dict[str, Any]:
+        """``user`` sends ``text`` (a command too) in a private chat or a group.
+
+        With ``queue=False`` the update is returned instead of queued for getUpdates, for a
+        test that hands it to ``Application.process_update`` and awaits its handling.
+        """
         chat_id = user.id if chat_id is None else chat_id
         counter = self._message_ids.setdefault(chat_id, itertools.count(1))
         message: dict[str, Any] = {
@@ -408,6 +405,8 @@ class FakeBotApi:
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if not queue:
+            return {"update_id": next(self._update_ids), "message": message}
         self.push({"message": message})
         return message
 

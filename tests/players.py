@@ -90,3 +90,29 @@ class Player:
         await self.api.wait_for(
             lambda a: len(a.sent(self.chat_id, "editMessageReplyMarkup")) > edits
         )
+
+
+class GroupPlayer(Player):
+    """A player in a group contest: answers by the contest's buttons."""
+
+    def question_message(self) -> tuple[int, dict[str, Any]]:
+        """The latest contest question message with buttons."""
+        for message_id, message in reversed(self.bot_messages()):
+            if any(d.startswith(("c:", "k:")) for _l, d in self.buttons(message_id)):
+                return message_id, message
+        raise AssertionError("no contest question with buttons")
+
+    async def contest_answer(self, catalogue: Catalogue, right: bool) -> str:
+        """Answer the open contest question by button; returns the toast."""
+        message_id, message = self.question_message()
+        question = self.question_in(catalogue, message["text"])
+        picked = set(question.answer)
+        if not right:
+            picked = {(min(picked) + 1) % question.option_count}
+        buttons = self.buttons(message_id)
+        if question.type is QuestionType.MULTIPLE:
+            for index in sorted(picked):
+                await self.press(message_id, buttons[index][1])
+            submit = next(d for _l, d in buttons if d.startswith("c:"))
+            return await self.press(message_id, submit)
+        return await self.press(message_id, buttons[min(picked)][1])

@@ -15,9 +15,11 @@ __all__ = [
     "Callback",
     "ContestAnswer",
     "ContestJoin",
+    "ContestRank",
     "ContestToggle",
     "FaqPick",
     "MenuPick",
+    "ResultsPick",
     "SoloAnswer",
     "SoloToggle",
     "TopicPick",
@@ -69,6 +71,20 @@ class ContestJoin:
 
 
 @dataclass(frozen=True, slots=True)
+class ContestRank:
+    """"My rank" under a contest's podium."""
+
+    contest_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResultsPick:
+    """An organizer picks a contest to download its results."""
+
+    contest_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class FaqPick:
     faq_id: str
 
@@ -84,8 +100,8 @@ class MenuPick:
 
 
 Callback = (
-    SoloAnswer | SoloToggle | ContestAnswer | ContestToggle | ContestJoin | FaqPick | TopicPick
-    | MenuPick
+    SoloAnswer | SoloToggle | ContestAnswer | ContestToggle | ContestJoin | ContestRank
+    | ResultsPick | FaqPick | TopicPick | MenuPick
 )
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
@@ -94,6 +110,8 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"c:{_NUM}:{_NUM}:{_LETTERS}"), ContestAnswer),
     (re.compile(rf"k:{_NUM}:{_NUM}:{_LETTERS}"), ContestToggle),
     (re.compile(rf"j:{_NUM}"), ContestJoin),
+    (re.compile(rf"r:{_NUM}"), ContestRank),
+    (re.compile(rf"x:{_NUM}"), ResultsPick),
     (re.compile(rf"f:{_IDENT}"), FaqPick),
     (re.compile(rf"t:{_IDENT}"), TopicPick),
     (re.compile(r"u:([a-z]{1,16})"), MenuPick),
@@ -125,7 +143,7 @@ def decode(data: object) -> Callback | None:
             if len(set(letters)) != len(letters) or "".join(sorted(letters)) != letters:
                 return None
             return cls(int(groups[0]), int(groups[1]), letters)
-        if cls is ContestJoin:
+        if cls in (ContestJoin, ContestRank, ResultsPick):
             return cls(int(groups[0]))
         if cls is MenuPick and groups[0] not in MENU_ACTIONS:
             return None

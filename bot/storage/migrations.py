@@ -69,4 +69,53 @@ _V1 = (
     "CREATE INDEX faq_queries_outcome ON faq_queries(outcome, normalised)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+# Version 2: timed contests in groups. Each contest keeps a snapshot of its questions, so
+# a reload of the banks never changes a contest in progress.
+_V2 = (
+    """CREATE TABLE contests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        chat_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        created_by INTEGER NOT NULL,
+        settings TEXT NOT NULL,
+        questions TEXT NOT NULL,
+        position INTEGER NOT NULL DEFAULT -1,
+        asked_at REAL,
+        deadline REAL,
+        paused_left REAL,
+        paused_from TEXT,
+        message_id INTEGER,
+        scheduled_at REAL,
+        created_at REAL NOT NULL,
+        started_at REAL,
+        finished_at REAL
+    )""",
+    """CREATE UNIQUE INDEX contests_one_active ON contests(chat_id)
+       WHERE status NOT IN ('finished', 'stopped')""",
+    """CREATE TABLE contest_players (
+        contest_id INTEGER NOT NULL REFERENCES contests(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        joined_at REAL NOT NULL,
+        score INTEGER NOT NULL DEFAULT 0,
+        correct INTEGER NOT NULL DEFAULT 0,
+        answered INTEGER NOT NULL DEFAULT 0,
+        time_ms INTEGER NOT NULL DEFAULT 0,
+        streak INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (contest_id, user_id)
+    )""",
+    "ALTER TABLE answers ADD COLUMN contest_id INTEGER REFERENCES contests(id)",
+    """CREATE UNIQUE INDEX answers_contest ON answers(contest_id, position, user_id)
+       WHERE contest_id IS NOT NULL""",
+    """CREATE TABLE contest_polls (
+        poll_id TEXT PRIMARY KEY,
+        contest_id INTEGER NOT NULL REFERENCES contests(id),
+        position INTEGER NOT NULL
+    )""",
+    """CREATE TABLE groups (
+        chat_id INTEGER PRIMARY KEY,
+        title TEXT,
+        timezone TEXT
+    )""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)

@@ -11,10 +11,12 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+import aiosqlite
+
 from bot.domain.models import User
 from bot.storage.db import Database
 
-__all__ = ["AnswerRecord", "RoundRow", "ScoreRow", "Standing", "Store"]
+__all__ = ["AnswerRecord", "RoundRow", "ScoreRow", "Standing", "Store", "insert_answer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +184,7 @@ class Store:
             )
             if cursor.rowcount != 1:
                 return False
-            await self._insert_answer(conn, answer)
+            await insert_answer(conn, answer)
         return True
 
     async def skip_round_question(self, round_id: int, position: int, total: int, now: float) -> None:
@@ -193,43 +195,6 @@ class Store:
                    finished_at = CASE WHEN ? THEN ? ELSE NULL END
                WHERE id = ? AND position = ? AND finished_at IS NULL""",
             (now, finished, now, round_id, position),
-        )
-
-    async def _insert_answer(self, conn, answer: AnswerRecord) -> None:  # type: ignore[no-untyped-def]
-        await conn.execute(
-            """INSERT INTO answers (user_id, chat_id, question_id, round_id, position, choice,
-                                    correct, points, elapsed_ms, answered_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                answer.user_id,
-                answer.chat_id,
-                answer.question_id,
-                answer.round_id,
-                answer.position,
-                answer.choice,
-                int(answer.correct),
-                answer.points,
-                answer.elapsed_ms,
-                answer.answered_at,
-            ),
-        )
-        await conn.execute(
-            """INSERT INTO user_stats (user_id, answered, correct, points, streak, best_streak)
-               VALUES (?, 1, ?, ?, ?, ?)
-               ON CONFLICT (user_id) DO UPDATE SET
-                   answered = answered + 1,
-                   correct = correct + excluded.correct,
-                   points = points + excluded.points,
-                   streak = CASE WHEN excluded.correct THEN streak + 1 ELSE 0 END,
-                   best_streak = MAX(best_streak,
-                                     CASE WHEN excluded.correct THEN streak + 1 ELSE 0 END)""",
-            (
-                answer.user_id,
-                int(answer.correct),
-                answer.points,
-                int(answer.correct),
-                int(answer.correct),
-            ),
         )
 
     async def round_totals(self, round_id: int) -> tuple[int, int, int]:
@@ -305,3 +270,40 @@ class Store:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (user_id, chat_id, text, normalised, language, outcome, faq_id, score, now),
         )
+
+
+async def insert_answer(
+    conn: aiosqlite.Connection, answer: AnswerRecord, contest_id: int | None = None
+) -> None:
+    """Insert one answer and add it to the player's totals, inside the caller's transaction."""
+    await conn.execute(
+        """INSERT INTO answers (user_id, chat_id, question_id, round_id, contest_id, position,
+                                choice, correct, points, elapsed_ms, answered_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            answer.user_id,
+            answer.chat_id,
+            answer.question_id,
+            answer.round_id,
+            contest_id,
+            answer.position,
+            answer.choice,
+            int(answer.correct),
+            answer.points,
+            answer.elapsed_ms,
+            answer.answered_at,
+        ),
+    )
+    await conn.execute(
+        """INSERT INTO user_stats (user_id, answered, correct, points, streak, best_streak)
+           VALUES (?, 1, ?, ?, ?, ?)
+           ON CONFLICT (user_id) DO UPDATE SET
+               answered = answered + 1,
+               correct = correct + excluded.correct,
+               points = points + excluded.points,
+               streak = CASE WHEN excluded.correct THEN streak + 1 ELSE 0 END,
+               best_streak = MAX(best_streak,
+                                 CASE WHEN excluded.correct THEN streak + 1 ELSE 0 END)""",
+        (answer.user_id, int(answer.correct), answer.points, int(answer.correct),
+         int(answer.correct)),
+    )

@@ -5,21 +5,32 @@ from __future__ import annotations
 import json
 import logging
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    PollAnswerHandler,
     filters,
 )
 
 from bot.config import Settings
-from bot.frontends.telegram import private
+from bot.contests import ContestRunner, Scheduler
+from bot.frontends.telegram import contest, private
 from bot.frontends.telegram.common import RUNTIME_KEY
+from bot.frontends.telegram.contest import CONTEST_KEY, TelegramPresenter
+from bot.frontends.telegram.scheduler import JobQueueScheduler
 from bot.runtime import Runtime
 from bot.texts import LANGUAGES, t
 
@@ -27,16 +38,27 @@ __all__ = ["PRIVATE_COMMANDS", "build_application", "on_error", "run_polling"]
 
 logger = logging.getLogger(__name__)
 
-#: Commands shown in the phone's menu of a private chat, in this order.
-PRIVATE_COMMANDS = ("start", "quiz", "topics", "score", "leaderboard", "stop", "lang", "help")
+#: Commands shown in the phone's menu, in this order.
+PRIVATE_COMMANDS = (
+    "start", "quiz", "topics", "score", "leaderboard", "stop", "myrank", "results", "lang", "help",
+)
+GROUP_COMMANDS = ("leaderboard", "myrank", "help")
+GROUP_ADMIN_COMMANDS = ("contest", "go", "pause", "resume", "skip", "stop", "leaderboard",
+                        "myrank", "help")
 
 
-def build_application(runtime: Runtime, *, updater: bool = True) -> Application:
+def build_application(
+    runtime: Runtime,
+    *,
+    scheduler: Scheduler | None = None,
+    rate_limiter: BaseRateLimiter | None = None,
+) -> Application:
     """The Telegram Application over ``runtime``'s engine.
 
     Args:
-        runtime: the opened-on-start resources; ``post_init`` opens them.
-        updater: False for webhook-less embedding in tests that feed updates directly.
+        runtime: the resources; ``post_init`` opens them, ``post_shutdown`` closes them.
+        scheduler: contest timers (default: the Application's JobQueue).
+        rate_limiter: default AIORateLimiter, which keeps to Telegram's flood limits.
     """
     settings = runtime.settings
     builder = (
@@ -44,41 +66,65 @@ def build_application(runtime: Runtime, *, updater: bool = True) -> Application:
         .token(settings.token or "")
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
         # Answers of many players arrive at once; each is stored before its toast is sent.
         .concurrent_updates(64)
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
-    if not updater:
-        builder = builder.updater(None)
     application = builder.build()
+    presenter = TelegramPresenter(application.bot_data, settings.timezone)
+    presenter.bot = application.bot
+    runner = ContestRunner(
+        runtime.store,
+        runtime.engine.clock,
+        scheduler or JobQueueScheduler(application.job_queue, runtime.engine.clock),
+        presenter,
+        catalogue=lambda: runtime.engine.catalogue,
+        rng=runtime.engine.rng,
+    )
     application.bot_data[RUNTIME_KEY] = runtime
+    application.bot_data[CONTEST_KEY] = runner
     add_handlers(application)
     return application
 
 
 def add_handlers(application: Application) -> None:
-    """Register every handler. Order matters only within a group; groups run in order."""
+    """Register every handler. The first matching handler of a group wins."""
     private_chat = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
     for name, callback in (
         ("start", private.on_start),
         ("help", private.on_help),
         ("topics", private.on_topics),
         ("quiz", private.on_quiz),
-        ("stop", private.on_stop),
         ("score", private.on_score),
         ("leaderboard", private.on_leaderboard),
         ("lang", private.on_lang),
+        ("contest", contest.on_contest),
+        ("go", contest.on_go),
+        ("pause", contest.on_pause),
+        ("resume", contest.on_resume),
+        ("skip", contest.on_skip),
+        ("timezone", contest.on_timezone),
+        ("myrank", contest.on_myrank),
+        ("results", contest.on_results),
     ):
         application.add_handler(CommandHandler(name, callback))
-    # Button presses in private chats (group buttons belong to contests).
-    application.add_handler(
-        CallbackQueryHandler(private.on_callback, pattern=r"^[amtuf]:")
-    )
-    # Plain text in a private chat: a typed answer, or a question for the FAQ. Last.
+    # /stop ends a solo round in a private chat and the contest in a group.
+    application.add_handler(CommandHandler("stop", private.on_stop, filters=private_chat))
+    application.add_handler(CommandHandler("stop", contest.on_group_stop, filters=groups))
+    # Buttons: solo play and menus, contests, results downloads.
+    application.add_handler(CallbackQueryHandler(private.on_callback, pattern=r"^[amtuf]:"))
+    application.add_handler(CallbackQueryHandler(contest.on_group_callback, pattern=r"^[ckjr]:"))
+    application.add_handler(CallbackQueryHandler(contest.on_results_pick, pattern=r"^x:"))
+    application.add_handler(PollAnswerHandler(contest.on_poll_answer))
+    # Plain text: a typed answer or an FAQ question in private; a typed answer in a group.
     application.add_handler(
         MessageHandler(private_chat & filters.TEXT & ~filters.COMMAND, private.on_private_text)
+    )
+    application.add_handler(
+        MessageHandler(groups & filters.TEXT & ~filters.COMMAND, contest.on_group_text)
     )
     application.add_error_handler(on_error)
 
@@ -88,12 +134,16 @@ async def on_startup(application: Application) -> None:
     runtime: Runtime = application.bot_data[RUNTIME_KEY]
     await runtime.start()
     for language in LANGUAGES:
-        commands = [BotCommand(name, t(language, f"cmd_{name}")) for name in PRIVATE_COMMANDS]
-        await application.bot.set_my_commands(
-            commands,
-            scope=BotCommandScopeAllPrivateChats(),
-            language_code=None if language == "zh" else language,
-        )
+        code = None if language == "zh" else language
+        for scope, names in (
+            (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
+            (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+            (BotCommandScopeAllChatAdministrators(), GROUP_ADMIN_COMMANDS),
+        ):
+            commands = [BotCommand(name, t(language, f"cmd_{name}")) for name in names]
+            await application.bot.set_my_commands(commands, scope=scope, language_code=code)
+    runner: ContestRunner = application.bot_data[CONTEST_KEY]
+    await runner.recover()
 
 
 async def on_shutdown(application: Application) -> None:

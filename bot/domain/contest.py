@@ -1,0 +1,294 @@
+"""Contest rules: settings, the /contest arguments, scoring, ranking and the message budget.
+
+Pure: times are seconds since the epoch, passed in.
+
+Scoring (after Kahoot's): a right answer earns ``1000 × (1 − t / (2T))`` points, rounded,
+where ``t`` is the time taken and ``T`` the time allowed — 1000 for an instant answer, 500 at
+the buzzer — plus a streak bonus of 100 for each right answer in a row before it (at most
+500). A wrong answer earns nothing, or loses 250 with negative marking. Players are ranked by
+points, then by the total time of their answers (less is better), then by who joined first.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections import deque
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "BASE_POINTS",
+    "ContestSettings",
+    "ContestStatus",
+    "GroupBudget",
+    "ParseError",
+    "PlayerScore",
+    "Schedule",
+    "contest_points",
+    "parse_contest_args",
+    "rank",
+]
+
+BASE_POINTS = 1000
+STREAK_BONUS = 100
+STREAK_CAP = 500
+WRONG_PENALTY = 250
+
+MIN_SECONDS = 10
+MAX_SECONDS = 300
+MAX_QUESTIONS = 50
+MIN_LOBBY = 0
+MAX_LOBBY = 600
+
+#: Telegram lets a bot send about 20 messages a minute into one group (sends and edits).
+GROUP_LIMIT = 20
+GROUP_WINDOW = 60.0
+
+
+class ContestStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    LOBBY = "lobby"
+    QUESTION = "question"
+    REVEAL = "reveal"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+
+    @property
+    def active(self) -> bool:
+        return self not in (ContestStatus.FINISHED, ContestStatus.STOPPED)
+
+
+@dataclass(frozen=True, slots=True)
+class ContestSettings:
+    """How a contest runs; chosen by the organizer with /contest."""
+
+    count: int = 10
+    seconds: int = 20
+    lobby_seconds: int = 60
+    reveal_seconds: int = 6
+    polls: bool = False
+    negative: bool = False
+    topic: str | None = None
+    language: str = "zh"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "count": self.count, "seconds": self.seconds, "lobby_seconds": self.lobby_seconds,
+            "reveal_seconds": self.reveal_seconds, "polls": self.polls,
+            "negative": self.negative, "topic": self.topic, "language": self.language,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> ContestSettings:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)  # type: ignore[arg-type]
+
+    @property
+    def cycle(self) -> float:
+        """Seconds from one question to the next."""
+        return float(self.seconds + self.reveal_seconds)
+
+    @property
+    def fixed_messages(self) -> int:
+        """Messages every question needs: the question, and its reveal (a poll also stops)."""
+        return 3 if self.polls else 2
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A start time asked for with ``at HH:MM``."""
+
+    starts_at: float
+
+
+class ParseError(ValueError):
+    """Arguments of /contest that make no sense; ``key`` names the text that explains."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
+_POLL_WORDS = {"poll", "polls", "投票", "poll模式"}
+_NEGATIVE_WORDS = {"negative", "扣分", "倒扣"}
+_AT_WORDS = {"at", "于", "在"}
+_LOBBY = re.compile(r"^(?:lobby|等待)=?(\d{1,3})$", re.IGNORECASE)
+
+
+def parse_contest_args(
+    args: list[str], now: float, timezone: str, defaults: ContestSettings | None = None
+) -> tuple[ContestSettings, Schedule | None]:
+    """Read ``/contest [topic] [questions] [seconds] [poll] [negative] [at HH:MM]``.
+
+    The first number is the number of questions, the second the seconds per question.
+
+    Raises:
+        ParseError: numbers out of range, or a bad time.
+    """
+    settings = defaults or ContestSettings()
+    numbers: list[int] = []
+    words: list[str] = []
+    schedule: Schedule | None = None
+    tokens = list(args)
+    while tokens:
+        token = tokens.pop(0)
+        lower = token.lower()
+        if lower in _AT_WORDS and tokens:
+            schedule = Schedule(_next_time(tokens.pop(0), now, timezone))
+        elif _TIME.match(token):
+            schedule = Schedule(_next_time(token, now, timezone))
+        elif lower in _POLL_WORDS:
+            settings = replace(settings, polls=True)
+        elif lower in _NEGATIVE_WORDS:
+            settings = replace(settings, negative=True)
+        elif match := _LOBBY.match(token):
+            lobby = int(match.group(1))
+            if not MIN_LOBBY <= lobby <= MAX_LOBBY:
+                raise ParseError("contest_bad_lobby", low=MIN_LOBBY, high=MAX_LOBBY)
+            settings = replace(settings, lobby_seconds=lobby)
+        elif token.isdigit():
+            numbers.append(int(token))
+        else:
+            words.append(token)
+    if len(numbers) > 2:
+        raise ParseError("contest_usage")
+    if numbers:
+        if not 1 <= numbers[0] <= MAX_QUESTIONS:
+            raise ParseError("contest_bad_count", high=MAX_QUESTIONS)
+        settings = replace(settings, count=numbers[0])
+    if len(numbers) == 2:
+        if not MIN_SECONDS <= numbers[1] <= MAX_SECONDS:
+            raise ParseError("contest_bad_seconds", low=MIN_SECONDS, high=MAX_SECONDS)
+        settings = replace(settings, seconds=numbers[1])
+    if words:
+        settings = replace(settings, topic=" ".join(words))
+    return settings, schedule
+
+
+def _next_time(text: str, now: float, timezone: str) -> float:
+    match = _TIME.match(text)
+    if not match:
+        raise ParseError("contest_bad_time", time=text)
+    zone = ZoneInfo(timezone)
+    current = datetime.fromtimestamp(now, zone)
+    at = current.replace(hour=int(match.group(1)), minute=int(match.group(2)), second=0,
+                         microsecond=0)
+    if at <= current:
+        at += timedelta(days=1)
+    return at.timestamp()
+
+
+def contest_points(
+    correct: bool, elapsed: float, allowed: float, streak_before: int, negative: bool
+) -> tuple[int, int]:
+    """Points for one answer and the streak after it.
+
+    Args:
+        correct: whether the answer is right.
+        elapsed: seconds from the question's start to the answer.
+        allowed: seconds the question was open.
+        streak_before: right answers in a row before this one.
+        negative: whether wrong answers lose points.
+    """
+    if not correct:
+        return (-WRONG_PENALTY if negative else 0), 0
+    share = min(max(elapsed, 0.0), allowed) / allowed if allowed > 0 else 1.0
+    speed = round(BASE_POINTS * (1 - share / 2))
+    bonus = min(STREAK_BONUS * streak_before, STREAK_CAP)
+    return speed + bonus, streak_before + 1
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerScore:
+    user_id: int
+    name: str
+    username: str | None
+    score: int
+    correct: int
+    answered: int
+    time_ms: int
+    joined_at: float
+
+
+def rank(players: list[PlayerScore]) -> list[PlayerScore]:
+    """Best first: points, then less total answer time, then who joined first."""
+    return sorted(players, key=lambda p: (-p.score, p.time_ms, p.joined_at, p.user_id))
+
+
+class GroupBudget:
+    """Messages sent or edited into one group, counted in a sliding minute.
+
+    Some messages a contest must send (each question, its reveal, the podium); others it
+    may skip (live answer counts, lobby refreshes, replies). An optional message goes out
+    only when, counting the mandatory ones still to come within a minute, no 60-second
+    window would hold more than Telegram's 20.
+    """
+
+    def __init__(self, limit: int = GROUP_LIMIT, window: float = GROUP_WINDOW) -> None:
+        self.limit = limit
+        self.window = window
+        self.sent: deque[float] = deque()
+
+    def _trim(self, now: float) -> None:
+        while self.sent and self.sent[0] <= now - self.window:
+            self.sent.popleft()
+
+    def used(self, now: float) -> int:
+        self._trim(now)
+        return len(self.sent)
+
+    def record(self, now: float) -> None:
+        self._trim(now)
+        self.sent.append(now)
+
+    def allows(self, now: float, reserve: int) -> bool:
+        """Whether an optional message fits, keeping ``reserve`` for mandatory ones."""
+        return self.used(now) + 1 + reserve <= self.limit
+
+
+def upcoming_mandatory(
+    status: ContestStatus,
+    now: float,
+    deadline: float | None,
+    position: int,
+    total: int,
+    settings: ContestSettings,
+    horizon: float = GROUP_WINDOW,
+) -> int:
+    """How many mandatory messages the contest will send within ``horizon`` seconds.
+
+    Follows the contest's own timetable: each question is sent, revealed after its time,
+    the next one sent after the reveal pause, and the podium after the last reveal.
+    """
+    if deadline is None or status in (ContestStatus.PAUSED, ContestStatus.FINISHED,
+                                      ContestStatus.STOPPED):
+        return 0
+    end = now + horizon
+    count = 0
+    phase, at = status, deadline
+    while at <= end:
+        if phase in (ContestStatus.LOBBY, ContestStatus.SCHEDULED):
+            phase, position, at = ContestStatus.QUESTION, 0, at + settings.seconds
+        elif phase is ContestStatus.QUESTION:
+            phase, at = ContestStatus.REVEAL, at + settings.reveal_seconds
+        elif position + 1 < total:
+            phase, position, at = ContestStatus.QUESTION, position + 1, at + settings.seconds
+        else:
+            return count + 1  # the podium
+        count += 1
+    return count
+
+
+def fits_budget(settings: ContestSettings) -> bool:
+    """Whether the mandatory messages alone stay within the group limit in any minute."""
+    most = max(
+        upcoming_mandatory(ContestStatus.QUESTION, 0.0, offset, 0, MAX_QUESTIONS, settings)
+        for offset in (0.0, settings.seconds / 2, float(settings.seconds))
+    )
+    return most + 1 <= GROUP_LIMIT

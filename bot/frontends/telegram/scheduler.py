@@ -1,0 +1,35 @@
+"""The contest Scheduler port on python-telegram-bot's JobQueue."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram.ext import ContextTypes, JobQueue
+
+from bot.engine import Clock
+
+__all__ = ["JobQueueScheduler"]
+
+logger = logging.getLogger(__name__)
+
+
+class JobQueueScheduler:
+    """Runs a coroutine at a time of the engine's clock; one pending job per key."""
+
+    def __init__(self, job_queue: JobQueue, clock: Clock) -> None:
+        self.job_queue = job_queue
+        self.clock = clock
+
+    def call_at(self, when: float, key: str, callback: Callable[[], Awaitable[None]]) -> None:
+        self.cancel(key)
+
+        async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
+            await callback()
+
+        delay = max(0.0, when - self.clock.now())
+        self.job_queue.run_once(run, when=delay, name=key)
+
+    def cancel(self, key: str) -> None:
+        for job in self.job_queue.get_jobs_by_name(key):
+            job.schedule_removal()

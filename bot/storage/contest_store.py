@@ -1,0 +1,252 @@
+"""Queries of contests: the contest row, its players, their answers, its polls."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.contest import ContestSettings, ContestStatus, PlayerScore
+from bot.domain.models import Question, QuestionType, User
+from bot.storage.db import Database
+from bot.storage.store import AnswerRecord, insert_answer
+
+__all__ = ["ContestRow", "ContestStore", "question_from_json", "question_to_json"]
+
+
+def question_to_json(question: Question) -> dict[str, Any]:
+    return {
+        "id": question.id, "bank_id": question.bank_id, "language": question.language,
+        "type": question.type.value, "text": question.text, "options": list(question.options),
+        "answer": sorted(question.answer), "accepted": list(question.accepted),
+        "explanation": question.explanation, "source": question.source,
+        "tags": list(question.tags), "difficulty": question.difficulty,
+    }
+
+
+def question_from_json(data: dict[str, Any]) -> Question:
+    return Question(
+        id=data["id"], bank_id=data["bank_id"], language=data["language"],
+        type=QuestionType(data["type"]), text=data["text"], options=tuple(data["options"]),
+        answer=frozenset(data["answer"]), accepted=tuple(data["accepted"]),
+        explanation=data["explanation"], source=data["source"], tags=tuple(data["tags"]),
+        difficulty=data["difficulty"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ContestRow:
+    id: int
+    chat_id: int
+    status: ContestStatus
+    created_by: int
+    settings: ContestSettings
+    questions: tuple[Question, ...]
+    position: int
+    asked_at: float | None
+    deadline: float | None
+    paused_left: float | None
+    paused_from: ContestStatus | None
+    message_id: int | None
+    scheduled_at: float | None
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+
+
+def _contest(row: sqlite3.Row) -> ContestRow:
+    return ContestRow(
+        id=row["id"], chat_id=row["chat_id"], status=ContestStatus(row["status"]),
+        created_by=row["created_by"],
+        settings=ContestSettings.from_json(json.loads(row["settings"])),
+        questions=tuple(question_from_json(q) for q in json.loads(row["questions"])),
+        position=row["position"], asked_at=row["asked_at"], deadline=row["deadline"],
+        paused_left=row["paused_left"],
+        paused_from=ContestStatus(row["paused_from"]) if row["paused_from"] else None,
+        message_id=row["message_id"],
+        scheduled_at=row["scheduled_at"], created_at=row["created_at"],
+        started_at=row["started_at"], finished_at=row["finished_at"],
+    )
+
+
+class ActiveContestExists(Exception):
+    """The group already has a contest that has not finished."""
+
+
+class ContestStore:
+    """The contest tables."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self,
+        chat_id: int,
+        created_by: int,
+        settings: ContestSettings,
+        questions: list[Question],
+        status: ContestStatus,
+        now: float,
+        scheduled_at: float | None = None,
+    ) -> int:
+        """A new contest; raises ActiveContestExists if the group has one running."""
+        try:
+            async with self.db.transaction() as conn:
+                cursor = await conn.execute(
+                    """INSERT INTO contests (chat_id, status, created_by, settings, questions,
+                                             scheduled_at, created_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        chat_id, status.value, created_by,
+                        json.dumps(settings.to_json(), ensure_ascii=False),
+                        json.dumps([question_to_json(q) for q in questions], ensure_ascii=False),
+                        scheduled_at, now,
+                    ),
+                )
+                return int(cursor.lastrowid or 0)
+        except sqlite3.IntegrityError as exc:
+            raise ActiveContestExists(chat_id) from exc
+
+    async def get(self, contest_id: int) -> ContestRow | None:
+        row = await self.db.fetchone("SELECT * FROM contests WHERE id = ?", (contest_id,))
+        return _contest(row) if row else None
+
+    async def active(self) -> list[ContestRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM contests WHERE status NOT IN ('finished', 'stopped') ORDER BY id"
+        )
+        return [_contest(r) for r in rows]
+
+    async def recent(self, chat_ids: list[int] | None, limit: int = 10) -> list[ContestRow]:
+        """The latest contests (of some groups), newest first."""
+        if chat_ids is not None and not chat_ids:
+            return []
+        if chat_ids is None:
+            rows = await self.db.fetchall(
+                "SELECT * FROM contests ORDER BY id DESC LIMIT ?", (limit,)
+            )
+        else:
+            marks = ",".join("?" * len(chat_ids))
+            rows = await self.db.fetchall(
+                f"SELECT * FROM contests WHERE chat_id IN ({marks}) ORDER BY id DESC LIMIT ?",
+                (*chat_ids, limit),
+            )
+        return [_contest(r) for r in rows]
+
+    async def groups_with_contests(self) -> list[int]:
+        rows = await self.db.fetchall("SELECT DISTINCT chat_id FROM contests")
+        return [r["chat_id"] for r in rows]
+
+    async def update(self, contest_id: int, **fields: Any) -> None:
+        """Set some columns of a contest (names are ours, never user input)."""
+        allowed = {"status", "position", "asked_at", "deadline", "paused_left", "paused_from",
+                   "message_id",
+                   "started_at", "finished_at", "scheduled_at"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"not contest columns: {unknown}")
+        values = [v.value if isinstance(v, ContestStatus) else v for v in fields.values()]
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        await self.db.execute(
+            f"UPDATE contests SET {assignments} WHERE id = ?", (*values, contest_id)
+        )
+
+    async def join(self, contest_id: int, user: User, now: float) -> bool:
+        """Add a player; False if they had already joined."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                """INSERT OR IGNORE INTO contest_players (contest_id, user_id, joined_at)
+                   VALUES (?, ?, ?)""",
+                (contest_id, user.id, now),
+            )
+            return cursor.rowcount == 1
+
+    async def record_answer(self, answer: AnswerRecord, contest_id: int, streak: int) -> bool:
+        """Store a contest answer with the player's new totals; False if already answered."""
+        try:
+            async with self.db.transaction() as conn:
+                await conn.execute(
+                    """INSERT OR IGNORE INTO contest_players (contest_id, user_id, joined_at)
+                       VALUES (?, ?, ?)""",
+                    (contest_id, answer.user_id, answer.answered_at),
+                )
+                await insert_answer(conn, answer, contest_id)
+                await conn.execute(
+                    """UPDATE contest_players SET score = score + ?, correct = correct + ?,
+                           answered = answered + 1, time_ms = time_ms + ?, streak = ?
+                       WHERE contest_id = ? AND user_id = ?""",
+                    (answer.points, int(answer.correct), answer.elapsed_ms, streak, contest_id,
+                     answer.user_id),
+                )
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    async def reset_streaks(self, contest_id: int, keep: set[int]) -> None:
+        """Players who did not answer the last question lose their streak."""
+        marks = ",".join("?" * len(keep)) or "NULL"
+        await self.db.execute(
+            f"""UPDATE contest_players SET streak = 0
+                WHERE contest_id = ? AND user_id NOT IN ({marks})""",
+            (contest_id, *sorted(keep)),
+        )
+
+    async def players(self, contest_id: int) -> list[PlayerScore]:
+        rows = await self.db.fetchall(
+            """SELECT p.*, u.name, u.username FROM contest_players p
+               JOIN users u ON u.id = p.user_id WHERE p.contest_id = ?""",
+            (contest_id,),
+        )
+        return [
+            PlayerScore(r["user_id"], r["name"], r["username"], r["score"], r["correct"],
+                        r["answered"], r["time_ms"], r["joined_at"])
+            for r in rows
+        ]
+
+    async def streaks(self, contest_id: int) -> dict[int, int]:
+        rows = await self.db.fetchall(
+            "SELECT user_id, streak FROM contest_players WHERE contest_id = ?", (contest_id,)
+        )
+        return {r["user_id"]: r["streak"] for r in rows}
+
+    async def answers(self, contest_id: int, position: int) -> list[sqlite3.Row]:
+        return await self.db.fetchall(
+            """SELECT user_id, choice, correct, points, elapsed_ms FROM answers
+               WHERE contest_id = ? AND position = ? ORDER BY id""",
+            (contest_id, position),
+        )
+
+    async def add_poll(self, poll_id: str, contest_id: int, position: int) -> None:
+        await self.db.execute(
+            "INSERT OR REPLACE INTO contest_polls (poll_id, contest_id, position) VALUES (?, ?, ?)",
+            (poll_id, contest_id, position),
+        )
+
+    async def poll(self, poll_id: str) -> tuple[int, int] | None:
+        row = await self.db.fetchone(
+            "SELECT contest_id, position FROM contest_polls WHERE poll_id = ?", (poll_id,)
+        )
+        return (row["contest_id"], row["position"]) if row else None
+
+    async def remember_group(self, chat_id: int, title: str | None) -> None:
+        await self.db.execute(
+            """INSERT INTO groups (chat_id, title) VALUES (?, ?)
+               ON CONFLICT (chat_id) DO UPDATE SET title = excluded.title""",
+            (chat_id, title),
+        )
+
+    async def group_title(self, chat_id: int) -> str:
+        row = await self.db.fetchone("SELECT title FROM groups WHERE chat_id = ?", (chat_id,))
+        return (row["title"] if row else None) or str(chat_id)
+
+    async def group_timezone(self, chat_id: int) -> str | None:
+        row = await self.db.fetchone("SELECT timezone FROM groups WHERE chat_id = ?", (chat_id,))
+        return row["timezone"] if row else None
+
+    async def set_group_timezone(self, chat_id: int, timezone: str) -> None:
+        await self.db.execute(
+            """INSERT INTO groups (chat_id, timezone) VALUES (?, ?)
+               ON CONFLICT (chat_id) DO UPDATE SET timezone = excluded.timezone""",
+            (chat_id, timezone),
+        )
