@@ -1,0 +1,1 @@
+"""Benchmarks and evaluations: `make bench` runs them all and rewrites docs/benchmarks.md."""
