@@ -33,12 +33,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate = banks.add_parser("validate", help="check bank files; exit 1 on any problem")
     validate.add_argument("paths", nargs="*", type=Path, help="files or folders")
+    imp = banks.add_parser(
+        "import", help="convert a spreadsheet (.csv/.xlsx), Red trivia list or Open Trivia DB "
+                       "file into a bank"
+    )
+    imp.add_argument("file", type=Path)
+    imp.add_argument("-o", "--output", type=Path,
+                     help="where to write the bank (default: the questions folder)")
+    imp.add_argument("--id", help="the bank id (default: from the file name)")
+    exp = banks.add_parser("export", help="write a bank to a spreadsheet")
+    exp.add_argument("bank", help="a bank id")
+    exp.add_argument("-o", "--output", type=Path, required=True, help="FILE.xlsx")
 
     faq = sub.add_parser("faq", help="the FAQ").add_subparsers(dest="faq_command", metavar="ACTION")
     ask = faq.add_parser("ask", help="how the bot would answer one question")
     ask.add_argument("text")
     ask.add_argument("--json", action="store_true", help="print the decision as JSON")
     ask.add_argument("--lang", choices=("zh", "en"), help="FAQ language (default: from the text)")
+    queue = faq.add_parser("unanswered", help="questions the FAQ could not answer, most asked first")
+    queue.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    queue.add_argument("--limit", type=int, default=None)
+
+    stats = sub.add_parser("stats", help="how questions perform and what the FAQ misses")
+    stats.add_argument("--csv", action="store_true", help="per-question figures as CSV")
 
     results = sub.add_parser("results", help="contest results").add_subparsers(
         dest="results_command", metavar="ACTION"
@@ -62,8 +79,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     if command == "banks" and args.banks_command == "validate":
         return _validate(args.paths or [settings.questions_dir])
+    if command == "banks" and args.banks_command == "import":
+        return _import(settings, args.file, args.output, args.id)
+    if command == "banks" and args.banks_command == "export":
+        return _export(settings, args.bank, args.output)
     if command == "faq" and args.faq_command == "ask":
         return _faq_ask(settings, args.text, args.json, args.lang)
+    if command == "faq" and args.faq_command == "unanswered":
+        return asyncio.run(_unanswered(settings, args.csv, args.limit))
+    if command == "stats":
+        return asyncio.run(_stats(settings, args.csv))
     if command == "results" and args.results_command in ("list", "export"):
         return asyncio.run(_results(settings, args))
     if command in ("run", "console"):
@@ -88,6 +113,42 @@ def _validate(paths: list[Path]) -> int:
         file=sys.stderr,
     )
     return 1 if report.errors or missing else 0
+
+
+def _import(settings: Settings, source: Path, output: Path | None, bank_id: str | None) -> int:
+    from bot.banks.importers import ImportError_, import_path, slug
+
+    try:
+        result = import_path(source, bank_id)
+    except (ImportError_, OSError) as exc:
+        print(f"quizbot: {exc}", file=sys.stderr)
+        return 1
+    for problem in result.errors:
+        print(problem)
+    if not result.ok or result.yaml_text is None:
+        print(f"{len(result.errors)} problem(s); nothing written", file=sys.stderr)
+        return 1
+    target = output or settings.questions_dir / f"{bank_id or slug(source.stem)}.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(result.yaml_text, encoding="utf-8")
+    print(f"{target}: {result.questions} questions, {result.faq} FAQ entries", file=sys.stderr)
+    return 0
+
+
+def _export(settings: Settings, bank_id: str, output: Path) -> int:
+    from bot.banks.exporter import bank_to_xlsx
+    from bot.banks.loader import load_banks
+
+    report = load_banks([settings.questions_dir])
+    bank = next((b for b in report.catalogue.banks if b.id == bank_id), None)
+    if bank is None:
+        known = ", ".join(b.id for b in report.catalogue.banks)
+        print(f"quizbot: no bank '{bank_id}' (banks: {known})", file=sys.stderr)
+        return 1
+    output.write_bytes(bank_to_xlsx(bank))
+    print(f"{output}: {len(bank.questions)} questions, {len(bank.faq)} FAQ entries",
+          file=sys.stderr)
+    return 0
 
 
 def _faq_ask(settings: Settings, text: str, as_json: bool, language: str | None) -> int:
@@ -120,6 +181,66 @@ def _faq_ask(settings: Settings, text: str, as_json: bool, language: str | None)
             print(f"? {hit.entry.questions[0]}  [{hit.entry.id}, {hit.score}]")
     else:
         print("(no answer)")
+    return 0
+
+
+async def _with_db(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.storage.db import Database, DatabaseError
+
+    db = Database(settings.database)
+    try:
+        await db.open()
+    except DatabaseError as exc:
+        print(f"quizbot: {exc}", file=sys.stderr)
+        return None
+    return db
+
+
+async def _unanswered(settings: Settings, as_csv: bool, limit: int | None) -> int:
+    from bot.stats import unanswered, unanswered_csv
+
+    db = await _with_db(settings)
+    if db is None:
+        return 1
+    try:
+        queue = await unanswered(db, limit)
+    finally:
+        await db.close()
+    if as_csv:
+        sys.stdout.write(unanswered_csv(queue).decode("utf-8"))
+    else:
+        for text, count, _last in queue:
+            print(f"{count:5d}  {text}")
+    return 0
+
+
+async def _stats(settings: Settings, as_csv: bool) -> int:
+    from bot.banks.loader import load_banks
+    from bot.stats import MIN_ATTEMPTS, faq_stats, question_stats, stats_csv
+
+    catalogue = load_banks([settings.questions_dir]).catalogue
+    db = await _with_db(settings)
+    if db is None:
+        return 1
+    try:
+        banks = await question_stats(db, catalogue)
+        faq = await faq_stats(db)
+    finally:
+        await db.close()
+    if as_csv:
+        sys.stdout.write(stats_csv(banks).decode("utf-8"))
+        return 0
+    print(f"{'bank / question':40} {'answers':>8} {'right':>6} {'avg s':>6}  flags "
+          f"(from {MIN_ATTEMPTS} answers)")
+    for bank in banks:
+        print(f"{bank.title[:40]:40} {bank.attempts:8d} {bank.share_right:6.0%}")
+        for q in bank.questions:
+            print(f"  {q.question_id[:38]:38} {q.attempts:8d} {q.share_right:6.0%} "
+                  f"{q.average_seconds:6.1f}  {' '.join(q.flags)}")
+    print(f"\nFAQ: {faq.answered} answered, {faq.suggested} suggested, "
+          f"{faq.unanswered} unanswered")
+    for text, count in faq.top_unanswered:
+        print(f"{count:5d}  {text}")
     return 0
 
 

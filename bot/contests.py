@@ -710,6 +710,15 @@ class ContestRunner:
     async def standings(self, contest_id: int) -> list[PlayerScore]:
         return rank(await self.contests.players(contest_id))
 
+    async def chart_data(self, contest_id: int) -> tuple[list[float], list[int]]:
+        """Share of right answers per question, and every player's score."""
+        row = await self.contests.get(contest_id)
+        shares = []
+        for position in range(len(row.questions) if row else 0):
+            answers = await self.contests.answers(contest_id, position)
+            shares.append(sum(a["correct"] for a in answers) / len(answers) if answers else 0.0)
+        return shares, [p.score for p in await self.standings(contest_id)]
+
     async def my_rank(self, contest_id: int, user_id: int) -> tuple[int, PlayerScore] | None:
         for place, player in enumerate(await self.standings(contest_id), start=1):
             if player.user_id == user_id:

@@ -175,6 +175,33 @@ TEXTS: dict[str, str] = {
     "timezone_set": "This group's time zone is now {timezone}.",
     "timezone_usage": "Usage: /timezone Asia/Shanghai (now: {timezone})",
     "timezone_bad": "Unknown time zone \"{timezone}\"; write it like Asia/Shanghai.",
+    # --- organizers ---
+    "organizers_only": "This is for organizers: ask the operator to add your Telegram user id to QUIZBOT_ADMINS.",
+    "upload_too_big": "The file is too big: a bank may be at most 1 MB.",
+    "upload_wrong_type": "Send a bank as a .yaml, .yml, .csv or .xlsx file.",
+    "upload_checking": "Got it, checking {name} …",
+    "upload_errors": "❌ {name} has {count} problem(s) and was not installed (the current banks keep serving):",
+    "upload_more_errors": "… and {count} more.",
+    "upload_installed": (
+        "✅ Bank {bank} installed: {questions} questions, {faq} FAQ entries.\n"
+        "{added} added, {changed} changed, {removed} removed. {history}\nReloaded: it serves now."
+    ),
+    "upload_history": "The previous version is kept in the history folder.",
+    "reload_done": "🔄 Reloaded: {files} file(s), {questions} questions, {faq} FAQ entries.",
+    "reload_errors": "⚠️ {count} file(s) have problems; their previous version (if any) keeps serving:",
+    "stats_header": "📊 How questions perform (flags need at least {min} answers)",
+    "stats_bank": "{title}: {attempts} answers, {share} right",
+    "stats_flag_too_easy": "too easy",
+    "stats_flag_too_hard": "too hard",
+    "stats_flag_misleading": "a wrong option beats the right one",
+    "stats_question": "• {id} ({flags}): {attempts} answers, {share} right, {seconds} s on average",
+    "stats_no_answers": "Nobody has answered a question yet.",
+    "stats_faq": "💬 FAQ: {answered} answered, {suggested} suggested, {unanswered} unanswered",
+    "stats_unanswered": "Most asked unanswered questions:",
+    "stats_unanswered_line": "{count}× {text}",
+    "stats_caption": "Every question's figures (CSV)",
+    "chart_caption": "Contest #{id}: share of right answers per question (Q1, Q2 … in order) and the spread of scores.",
+    "chart_none": "No such contest. Usage: /chart CONTEST_ID",
     # --- language ---
     "lang_usage": "Language: English. Send /lang zh for Chinese, /lang en for English.",
     "lang_set": "Switched to English.",

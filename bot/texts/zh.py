@@ -173,6 +173,33 @@ TEXTS: dict[str, str] = {
     "timezone_set": "本群时区已设为 {timezone}。",
     "timezone_usage": "用法：/timezone Asia/Shanghai（当前：{timezone}）",
     "timezone_bad": "不认识时区“{timezone}”，请写成 Asia/Shanghai 这样。",
+    # --- organizers ---
+    "organizers_only": "这是组织者的功能：请让管理员把你的 Telegram 用户ID加入 QUIZBOT_ADMINS。",
+    "upload_too_big": "文件太大了：题库文件最大 1 MB。",
+    "upload_wrong_type": "只能上传 .yaml、.yml、.csv 或 .xlsx 格式的题库文件。",
+    "upload_checking": "收到，正在检查 {name} ……",
+    "upload_errors": "❌ {name} 有 {count} 处问题，没有安装（原题库照常使用）：",
+    "upload_more_errors": "……还有 {count} 处问题。",
+    "upload_installed": (
+        "✅ 已安装题库 {bank}：{questions} 道题，{faq} 条问答。\n"
+        "新增 {added}，修改 {changed}，删除 {removed}。{history}\n已重新加载，立即生效。"
+    ),
+    "upload_history": "旧版本已存入历史。",
+    "reload_done": "🔄 已重新加载：{files} 个文件，{questions} 道题，{faq} 条问答。",
+    "reload_errors": "⚠️ {count} 个文件有问题，仍在使用旧版本或未加载：",
+    "stats_header": "📊 题目表现（至少 {min} 人作答才标记）",
+    "stats_bank": "{title}：作答 {attempts} 次，正确率 {share}",
+    "stats_flag_too_easy": "太简单",
+    "stats_flag_too_hard": "太难",
+    "stats_flag_misleading": "干扰项比正确答案更受欢迎",
+    "stats_question": "• {id}（{flags}）：{attempts} 次，正确率 {share}，平均 {seconds} 秒",
+    "stats_no_answers": "还没有人答过题。",
+    "stats_faq": "💬 问答：直接回答 {answered}，给出建议 {suggested}，无法回答 {unanswered}",
+    "stats_unanswered": "最常见的未回答问题：",
+    "stats_unanswered_line": "{count}× {text}",
+    "stats_caption": "每道题的完整数据（CSV）",
+    "chart_caption": "竞赛 #{id}：每题正确率（Q1、Q2…为题目顺序）和得分分布。",
+    "chart_none": "没有找到这场竞赛。用法：/chart 竞赛编号",
     # --- language ---
     "lang_usage": "当前语言：中文。发送 /lang en 切换为英文，/lang zh 切换为中文。",
     "lang_set": "已切换为中文。",

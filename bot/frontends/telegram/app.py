@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import signal
 
 from telegram import (
     BotCommand,
@@ -27,7 +29,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.contests import ContestRunner, Scheduler
-from bot.frontends.telegram import contest, private
+from bot.frontends.telegram import contest, organizer, private
 from bot.frontends.telegram.common import RUNTIME_KEY
 from bot.frontends.telegram.contest import CONTEST_KEY, TelegramPresenter
 from bot.frontends.telegram.scheduler import JobQueueScheduler
@@ -109,6 +111,9 @@ def add_handlers(application: Application) -> None:
         ("timezone", contest.on_timezone),
         ("myrank", contest.on_myrank),
         ("results", contest.on_results),
+        ("reload", organizer.on_reload),
+        ("stats", organizer.on_stats),
+        ("chart", organizer.on_chart),
     ):
         application.add_handler(CommandHandler(name, callback))
     # /stop ends a solo round in a private chat and the contest in a group.
@@ -119,6 +124,10 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(contest.on_group_callback, pattern=r"^[ckjr]:"))
     application.add_handler(CallbackQueryHandler(contest.on_results_pick, pattern=r"^x:"))
     application.add_handler(PollAnswerHandler(contest.on_poll_answer))
+    # A bank file sent by an organizer.
+    application.add_handler(
+        MessageHandler(private_chat & filters.Document.ALL, organizer.on_document)
+    )
     # Plain text: a typed answer or an FAQ question in private; a typed answer in a group.
     application.add_handler(
         MessageHandler(private_chat & filters.TEXT & ~filters.COMMAND, private.on_private_text)
@@ -144,6 +153,16 @@ async def on_startup(application: Application) -> None:
             await application.bot.set_my_commands(commands, scope=scope, language_code=code)
     runner: ContestRunner = application.bot_data[CONTEST_KEY]
     await runner.recover()
+    _reload_on_sighup(runtime)
+
+
+def _reload_on_sighup(runtime: Runtime) -> None:
+    """SIGHUP rescans the banks, as /reload does (where the platform has the signal)."""
+    try:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, runtime.reload)
+    except (AttributeError, NotImplementedError, RuntimeError, ValueError):
+        logger.debug("no SIGHUP here: reload with /reload instead")
 
 
 async def on_shutdown(application: Application) -> None:

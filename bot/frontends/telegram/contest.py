@@ -7,6 +7,7 @@ spends that budget on the questions, their reveals and the podium.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import datetime
@@ -23,6 +24,7 @@ from telegram.constants import ChatMemberStatus, ChatType, PollType
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
+from bot.charts import contest_chart
 from bot.contest_views import (
     poll_explanation,
     render_announce,
@@ -184,6 +186,20 @@ class TelegramPresenter:
             callback_data=cb.encode(cb.ContestRank(live.id)),
         )]])
         await self._send(live, render_podium(live, ranking, stopped), reply_markup=keyboard)
+        await self._chart_to_organizer(live)
+
+    async def _chart_to_organizer(self, live: Live) -> None:
+        """After the podium, the organizer gets the contest's chart in a private chat."""
+        runner: ContestRunner = self.bot_data[CONTEST_KEY]
+        shares, scores = await runner.chart_data(live.id)
+        png = await asyncio.to_thread(contest_chart, f"#{live.id}", shares, scores)
+        try:
+            await self.bot.send_photo(
+                live.created_by, InputFile(png, filename=f"contest-{live.id}.png"),
+                caption=t(live.settings.language, "chart_caption", id=live.id),
+            )
+        except (Forbidden, BadRequest) as exc:  # the organizer never opened a private chat
+            logger.info("no chart for contest %d to user %d: %s", live.id, live.created_by, exc)
 
     async def notice(self, live: Live, key: str) -> None:
         await self._send(live, t(live.settings.language, key))
