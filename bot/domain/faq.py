@@ -20,6 +20,7 @@ Scores run from 0 to 100; CONFIDENT and SUGGEST were chosen on the evaluation se
 from __future__ import annotations
 
 import enum
+import heapq
 import math
 import re
 from array import array
@@ -51,7 +52,7 @@ _SECOND = 0.2
 #: Share of the entry score that comes from its best phrasings (the rest: pooled vocabulary).
 _PHRASING_SHARE = 0.5
 #: Candidate phrasings scored exactly, and of those, re-scored with rapidfuzz.
-_CANDIDATES = 200
+_CANDIDATES = 100
 _RESCORED = 30
 #: Features found in more than this share of phrasings are too common to retrieve by.
 _COMMON = 0.04
@@ -178,6 +179,7 @@ class FaqMatcher:
                 postings.setdefault(self._ids[feature], array("i")).append(doc)
         self._postings = postings
         self._common = max(_COMMON * total, 2.0)
+        self._scratch = [0.0] * len(texts)  # per-phrasing sums, zeroed after each query
         # Each entry's phrasings pooled into one vector.
         pooled: list[Counter[tuple[int, str]]] = [Counter() for _ in self.entries]
         for doc, count in enumerate(counts):
@@ -205,12 +207,19 @@ class FaqMatcher:
         return vector, math.sqrt(squares) or 1.0, retrieval
 
     def _candidates(self, vector: dict[int, float], retrieval: list[int]) -> list[int]:
-        shared: Counter[int] = Counter()
+        """The phrasings sharing the most query weight (by the retrieval features)."""
+        scratch = self._scratch
+        touched: list[int] = []
         for fid in retrieval:
             weight = vector[fid]
             for doc in self._postings[fid]:
-                shared[doc] += weight
-        return [doc for doc, _ in shared.most_common(_CANDIDATES)]
+                if not scratch[doc]:
+                    touched.append(doc)
+                scratch[doc] += weight
+        best = heapq.nlargest(_CANDIDATES, touched, key=scratch.__getitem__)
+        for doc in touched:
+            scratch[doc] = 0.0
+        return best
 
     def rank(self, query: str, limit: int = 5) -> list[FaqHit]:
         """The best-scoring entries for ``query``, best first (score 0-100)."""
