@@ -185,7 +185,7 @@ class ContestRunner:
         rng: random.Random | None = None,
     ) -> None:
         self.store = store
-        self.contests = ContestStore(store.db)
+        self.contests = ContestStore(store.db, store.batcher)
         self.clock = clock
         self.scheduler = scheduler
         self.presenter = presenter
@@ -387,8 +387,7 @@ class ContestRunner:
                 position=position, choice=choice, correct=correct, points=points,
                 elapsed_ms=int(elapsed * 1000), answered_at=now,
             )
-            await self.store.upsert_user(user, now) if user.id not in live.streaks else None
-            if not await self.contests.record_answer(record, live.id, streak):
+            if not await self.contests.record_answer(record, live.id, streak, user):
                 return Refused("already")
             if user.id not in live.streaks:
                 live.players += 1

@@ -55,6 +55,8 @@ class Runtime:
         self.engine.catalogue.warm()
 
     async def stop(self) -> None:
+        """Finish the writes in progress, then close the database."""
+        await self.store.batcher.flush()
         await self.db.close()
 
     def reload(self) -> LoadReport:

@@ -104,6 +104,7 @@ class FakeBotApi:
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._ids = itertools.count(1)
+        self.toast_count = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -145,6 +146,8 @@ class FakeBotApi:
         call = Call(method, params, self.now(), files)
         if method != "getUpdates":
             self.calls.append(call)
+        if method == "answerCallbackQuery":
+            self.toast_count += 1
         faults = self.faults.get(method)
         if faults:
             fault = faults.pop(0)

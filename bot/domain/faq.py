@@ -34,7 +34,7 @@ from rapidfuzz import fuzz
 from bot.domain.models import FaqEntry
 from bot.domain.text import normalise
 
-__all__ = ["FaqDecision", "FaqHit", "FaqMatcher", "Outcome", "features"]
+__all__ = ["FaqDecision", "FaqHit", "FaqMatcher", "Outcome", "content_size", "features"]
 
 #: A best score at or above this answers at once,
 CONFIDENT = 42.0
@@ -45,6 +45,10 @@ MARGIN = 8.0
 SUGGEST = 28.0
 #: At most this many "did you mean" suggestions.
 MAX_SUGGESTIONS = 3
+#: A query shorter than this (Chinese characters count one, words two) is too short to
+#: answer outright ("发票", "refund", "stop"): it gets suggestions, from SHORT_SUGGEST up.
+MIN_CONTENT = 4
+SHORT_SUGGEST = 35.0
 
 # Weights of the kinds of features: CJK unigram, CJK bigram, word, letter trigram.
 _KIND_WEIGHT = (1.0, 1.0, 1.0, 0.3)
@@ -107,6 +111,14 @@ def features(norm: str) -> list[tuple[int, str]]:
                 padded = f"#{word}#"
                 found += [(_TRI, padded[i : i + 3]) for i in range(len(padded) - 2)]
     return found
+
+
+def content_size(norm: str) -> int:
+    """How much a normalised query says: one per Chinese character, two per other word."""
+    size = 0
+    for run in _RUNS.findall(norm):
+        size += len(run) if _IS_CJK.match(run) else 2 * len(run.split())
+    return size
 
 
 class _Vectors:
@@ -257,12 +269,14 @@ class FaqMatcher:
     def decide(self, query: str) -> FaqDecision:
         """Answer, suggest or give up on ``query``."""
         hits = self.rank(query, limit=MAX_SUGGESTIONS)
-        if hits:
+        short = content_size(normalise(query)) < MIN_CONTENT
+        if hits and not short:
             best = hits[0].score
             runner_up = hits[1].score if len(hits) > 1 else 0.0
             if best >= CONFIDENT or (best >= CLEAR and best - runner_up >= MARGIN):
                 return FaqDecision(query, Outcome.ANSWERED, tuple(hits))
-        suggestions = tuple(hit for hit in hits if hit.score >= SUGGEST)
+        floor = SHORT_SUGGEST if short else SUGGEST
+        suggestions = tuple(hit for hit in hits if hit.score >= floor)
         if suggestions:
             return FaqDecision(query, Outcome.SUGGESTED, suggestions)
         return FaqDecision(query, Outcome.UNANSWERED, ())

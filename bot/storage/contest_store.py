@@ -10,7 +10,8 @@ from typing import Any
 from bot.domain.contest import ContestSettings, ContestStatus, PlayerScore
 from bot.domain.models import Question, QuestionType, User
 from bot.storage.db import Database
-from bot.storage.store import AnswerRecord, insert_answer
+from bot.storage.batch import Batcher, Unit
+from bot.storage.store import AnswerRecord, answer_statements
 
 __all__ = ["ContestRow", "ContestStore", "question_from_json", "question_to_json"]
 
@@ -77,8 +78,9 @@ class ActiveContestExists(Exception):
 class ContestStore:
     """The contest tables."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, batcher: Batcher | None = None) -> None:
         self.db = db
+        self.batcher = batcher or Batcher(db)
 
     async def create(
         self,
@@ -162,26 +164,26 @@ class ContestStore:
             )
             return cursor.rowcount == 1
 
-    async def record_answer(self, answer: AnswerRecord, contest_id: int, streak: int) -> bool:
-        """Store a contest answer with the player's new totals; False if already answered."""
-        try:
-            async with self.db.transaction() as conn:
-                await conn.execute(
-                    """INSERT OR IGNORE INTO contest_players (contest_id, user_id, joined_at)
-                       VALUES (?, ?, ?)""",
-                    (contest_id, answer.user_id, answer.answered_at),
-                )
-                await insert_answer(conn, answer, contest_id)
-                await conn.execute(
-                    """UPDATE contest_players SET score = score + ?, correct = correct + ?,
-                           answered = answered + 1, time_ms = time_ms + ?, streak = ?
-                       WHERE contest_id = ? AND user_id = ?""",
-                    (answer.points, int(answer.correct), answer.elapsed_ms, streak, contest_id,
-                     answer.user_id),
-                )
-        except sqlite3.IntegrityError:
-            return False
-        return True
+    async def record_answer(self, answer: AnswerRecord, contest_id: int, streak: int,
+                            user: User) -> bool:
+        """Store a contest answer with the player's new totals; False if already answered.
+
+        Answers that arrive together are committed together (see :mod:`bot.storage.batch`).
+        """
+        return await self.batcher.submit(Unit("contest-answer", (
+            ("""INSERT INTO users (id, name, username, language, created_at)
+                VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""",
+             (user.id, user.name, user.username, user.language, answer.answered_at)),
+            ("""INSERT OR IGNORE INTO contest_players (contest_id, user_id, joined_at)
+                VALUES (?, ?, ?)""",
+             (contest_id, answer.user_id, answer.answered_at)),
+            *answer_statements(answer, contest_id),
+            ("""UPDATE contest_players SET score = score + ?, correct = correct + ?,
+                    answered = answered + 1, time_ms = time_ms + ?, streak = ?
+                WHERE contest_id = ? AND user_id = ?""",
+             (answer.points, int(answer.correct), answer.elapsed_ms, streak, contest_id,
+              answer.user_id)),
+        ), priority=1))
 
     async def reset_streaks(self, contest_id: int, keep: set[int]) -> None:
         """Players who did not answer the last question lose their streak."""

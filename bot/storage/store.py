@@ -10,13 +10,24 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 import aiosqlite
 
 from bot.domain.models import User
+from bot.storage.batch import Batcher, Unit
 from bot.storage.db import Database
 
-__all__ = ["AnswerRecord", "RoundRow", "ScoreRow", "Standing", "Store", "insert_answer"]
+__all__ = [
+    "AnswerRecord",
+    "RoundRow",
+    "ScoreRow",
+    "Standing",
+    "Store",
+    "answer_statements",
+    "insert_answer",
+    "user_unit",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,20 +101,20 @@ class Store:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        #: Writes that arrive together share a transaction (contest answers, new users).
+        self.batcher = Batcher(db)
 
     # --- users ----------------------------------------------------------------------
 
     async def upsert_user(self, user: User, now: float) -> User:
         """Record a user (keeping a language they chose) and return them as stored."""
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                """INSERT INTO users (id, name, username, language, created_at)
-                   VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT (id) DO UPDATE SET name = excluded.name,
-                       username = excluded.username, blocked = 0""",
-                (user.id, user.name, user.username, user.language, now),
-            )
-        row = await self.db.fetchone("SELECT language FROM users WHERE id = ?", (user.id,))
+        row = await self.db.fetchone(
+            "SELECT name, username, language, blocked FROM users WHERE id = ?", (user.id,)
+        )
+        if row is None or (row["name"], row["username"], row["blocked"]) != (
+            user.name, user.username, 0
+        ):
+            await self.batcher.submit(user_unit(user, now))
         language = row["language"] if row else user.language
         return User(user.id, user.name, user.username, language)
 
@@ -272,38 +283,46 @@ class Store:
         )
 
 
+def user_unit(user: User, now: float) -> Unit:
+    """Record a user: new, renamed, or back after blocking the bot."""
+    return Unit("user", ((
+        """INSERT INTO users (id, name, username, language, created_at)
+           VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+               username = excluded.username, blocked = 0""",
+        (user.id, user.name, user.username, user.language, now),
+    ),), priority=0)
+
+
+_INSERT_ANSWER = """INSERT INTO answers (user_id, chat_id, question_id, round_id, contest_id,
+                        position, choice, correct, points, elapsed_ms, answered_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+_ADD_TO_TOTALS = """INSERT INTO user_stats (user_id, answered, correct, points, streak, best_streak)
+                    VALUES (?, 1, ?, ?, ?, ?)
+                    ON CONFLICT (user_id) DO UPDATE SET
+                        answered = answered + 1,
+                        correct = correct + excluded.correct,
+                        points = points + excluded.points,
+                        streak = CASE WHEN excluded.correct THEN streak + 1 ELSE 0 END,
+                        best_streak = MAX(best_streak,
+                                          CASE WHEN excluded.correct THEN streak + 1 ELSE 0 END)"""
+
+
+def answer_statements(answer: AnswerRecord, contest_id: int | None = None
+                      ) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """The statements that store one answer and add it to the player's totals."""
+    return (
+        (_INSERT_ANSWER, (answer.user_id, answer.chat_id, answer.question_id, answer.round_id,
+                          contest_id, answer.position, answer.choice, int(answer.correct),
+                          answer.points, answer.elapsed_ms, answer.answered_at)),
+        (_ADD_TO_TOTALS, (answer.user_id, int(answer.correct), answer.points,
+                          int(answer.correct), int(answer.correct))),
+    )
+
+
 async def insert_answer(
     conn: aiosqlite.Connection, answer: AnswerRecord, contest_id: int | None = None
 ) -> None:
     """Insert one answer and add it to the player's totals, inside the caller's transaction."""
-    await conn.execute(
-        """INSERT INTO answers (user_id, chat_id, question_id, round_id, contest_id, position,
-                                choice, correct, points, elapsed_ms, answered_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            answer.user_id,
-            answer.chat_id,
-            answer.question_id,
-            answer.round_id,
-            contest_id,
-            answer.position,
-            answer.choice,
-            int(answer.correct),
-            answer.points,
-            answer.elapsed_ms,
-            answer.answered_at,
-        ),
-    )
-    await conn.execute(
-        """INSERT INTO user_stats (user_id, answered, correct, points, streak, best_streak)
-           VALUES (?, 1, ?, ?, ?, ?)
-           ON CONFLICT (user_id) DO UPDATE SET
-               answered = answered + 1,
-               correct = correct + excluded.correct,
-               points = points + excluded.points,
-               streak = CASE WHEN excluded.correct THEN streak + 1 ELSE 0 END,
-               best_streak = MAX(best_streak,
-                                 CASE WHEN excluded.correct THEN streak + 1 ELSE 0 END)""",
-        (answer.user_id, int(answer.correct), answer.points, int(answer.correct),
-         int(answer.correct)),
-    )
+    for sql, params in answer_statements(answer, contest_id):
+        await conn.execute(sql, params)

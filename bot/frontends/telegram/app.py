@@ -70,7 +70,7 @@ def build_application(
         .base_file_url(settings.base_file_url)
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
         # Answers of many players arrive at once; each is stored before its toast is sent.
-        .concurrent_updates(64)
+        .concurrent_updates(32)
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
