@@ -1,32 +1,32 @@
-"""Contest throughput through the real Application on the fake Bot API (loopback only).
+"""Contest throughput: the bot as its own process, the fake Bot API in this one (loopback).
 
 Scenario A (the contests issue): 1,000 players answer one question at once.
 Scenario B (the reliability issue): ten groups, 200 players each, answering within the
-same seconds. Measured: answers stored per second, and the time from an update's
-arrival in the bot (the first handler) to its answer being committed.
+same seconds. Measured inside the bot (bench/bot_process.py): answers stored per second,
+and the time from an update's arrival (queued after getUpdates) to its answer's commit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import random
+import signal
 import statistics
+import sys
 import tempfile
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from telegram import Update
-from telegram.ext import AIORateLimiter, ContextTypes, TypeHandler
-
-from bot.config import Settings
-from bot.frontends.telegram.app import build_application
-from bot.runtime import Runtime
 from bot.storage.contest_store import ContestStore
+from bot.storage.db import Database
 from tests.conftest import SAMPLE_BANKS
 from tests.fakebotapi import FakeBotApi, TgUser
 
 __all__ = ["ContestLoad", "run_contest_load"]
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,121 +50,115 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
-async def run_contest_load(groups: int = 1, players: int = 1000, seed: int = 1) -> ContestLoad:
-    """Run the scenario and return its figures."""
+async def run_contest_load(groups: int = 1, players: int = 1000, seed: int = 1,
+                           rate: float | None = 1000.0) -> ContestLoad:
+    """Run one scenario against a fresh bot process and return its figures.
+
+    Args:
+        groups: contests running at once, one per group.
+        players: players per group.
+        seed: for the players' choices and order.
+        rate: presses a second, spread evenly (None: all at once, as a burst).
+    """
     rng = random.Random(seed)
-    arrivals: dict[tuple[int, int], float] = {}
-    commits: dict[tuple[int, int], float] = {}
-    original = ContestStore.record_answer
-
-    async def timed_record(self, answer, contest_id, streak, user):  # type: ignore[no-untyped-def]
-        stored = await original(self, answer, contest_id, streak, user)
-        if stored:
-            commits[(contest_id, answer.user_id)] = time.perf_counter()
-        return stored
-
-    async def note_arrival(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        if query is not None and query.data and query.data.startswith("c:"):
-            contest_id = int(query.data.split(":")[1])
-            arrivals[(contest_id, query.from_user.id)] = time.perf_counter()
-
-    ContestStore.record_answer = timed_record  # type: ignore[method-assign]
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            async with FakeBotApi() as api:
-                settings = Settings(
-                    token=api.token, base_url=api.base_url, data_dir=Path(folder),
-                    questions_dir=SAMPLE_BANKS,
-                )
-                runtime = Runtime(settings, rng=random.Random(seed))
-                # The bench measures the bot, not Telegram's flood limits.
-                app = build_application(
-                    runtime, rate_limiter=AIORateLimiter(overall_max_rate=0, group_max_rate=0)
-                )
-                app.add_handler(TypeHandler(Update, note_arrival), group=-1)
-                admin = TgUser(1, "Admin")
-                chats = [-1000 - g for g in range(groups)]
-                for chat in chats:
-                    api.admins[chat] = {admin.id}
-                async with app:
-                    await app.post_init(app)
-                    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-                    await app.start()
-                    try:
-                        result = await _drive(api, runtime, chats, admin, players, rng,
-                                              arrivals, commits)
-                    finally:
-                        await app.updater.stop()
-                        await app.stop()
-                        await app.post_shutdown(app)
-    finally:
-        ContestStore.record_answer = original  # type: ignore[method-assign]
-    return result
-
-
-async def _drive(api: FakeBotApi, runtime: Runtime, chats: list[int], admin: TgUser,
-                 players: int, rng: random.Random, arrivals: dict, commits: dict) -> ContestLoad:
-    for chat in chats:
-        api.send_text(admin, "/contest 网购 1 300 lobby=300", chat)
-    await api.wait_for(lambda a: len([c for c in a.sent(method="sendMessage")
-                                      if c.chat_id in chats]) >= len(chats), timeout=30)
-    for chat in chats:
-        api.send_text(admin, "/go", chat)
-    await api.wait_for(lambda a: sum(1 for c in a.sent(method="sendMessage")
-                                     if c.chat_id in chats and "第 1/1 题" in c.text)
-                       >= len(chats), timeout=30)
-    questions = {c.chat_id: c for c in api.sent(method="sendMessage")
-                 if c.chat_id in chats and "第 1/1 题" in c.text}
-    expected: dict[int, list[tuple[int, bool]]] = {}
-    presses = []
-    for chat in chats:
-        call = questions[chat]
-        message_id = next(mid for (cid, mid), m in api.messages.items()
-                          if cid == chat and m.get("text") == call.text)
-        buttons = call.buttons()
-        for n in range(players):
-            user = TgUser(10_000 * (chats.index(chat) + 1) + n, f"P{n}", language_code="en")
-            pick = rng.randrange(len(buttons))
-            presses.append((user, chat, message_id, buttons[pick][1]))
-            expected.setdefault(chat, []).append((user.id, buttons[pick][1].endswith(":B")))
-    rng.shuffle(presses)
-    started = time.perf_counter()
-    for user, chat, message_id, data in presses:
-        api.press(user, chat, message_id, data)
-    total = len(presses)
-    await api.wait_for(lambda a: a.toast_count >= total, timeout=120)
-    elapsed = max(commits.values(), default=started) - started
+    with tempfile.TemporaryDirectory() as folder:
+        timings_path = Path(folder) / "timings.json"
+        async with FakeBotApi() as api:
+            env = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
+            env.update(
+                TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
+                QUIZBOT_DATA_DIR=folder, QUIZBOT_QUESTIONS_DIR=str(SAMPLE_BANKS),
+                QUIZBOT_LOG_LEVEL="WARNING", BENCH_TIMINGS=str(timings_path),
+                PYTHONPATH=str(REPO),
+            )
+            bot = await asyncio.create_subprocess_exec(sys.executable,
+                *(os.environ.get("BENCH_BOT", "-m bench.bot_process").split()), env=env, cwd=str(REPO))
+            try:
+                await api.wait_for(lambda a: a.update_polls > 0, timeout=60)
+                expected, sent = await _drive(api, groups, players, rng, rate)
+            finally:
+                bot.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(bot.wait(), 60)
+        timings = json.loads(timings_path.read_text())
+        db = Database(Path(folder) / "quizbot.sqlite3")
+        await db.open()
+        try:
+            stored = (await db.fetchone("SELECT COUNT(*) AS n FROM answers"))["n"]
+            podiums_right = await _check_standings(db, expected)
+        finally:
+            await db.close()
+    arrivals, commits = timings["arrivals"], timings["commits"]
     latencies = [(commits[k] - arrivals[k]) * 1000 for k in commits if k in arrivals]
-    stored = (await runtime.db.fetchone("SELECT COUNT(*) AS n FROM answers"))["n"]
-    podiums_right = await _check_standings(runtime, expected)
+    span = max(commits.values()) - min(arrivals.values()) if commits and arrivals else 0.0
     return ContestLoad(
-        groups=len(chats), players=players, sent=total, stored=stored,
-        per_second=stored / elapsed if elapsed > 0 else 0.0,
+        groups=groups, players=players, sent=sent, stored=stored,
+        per_second=len(commits) / span if span > 0 else 0.0,
         p50_ms=statistics.median(latencies) if latencies else 0.0,
         p99_ms=_percentile(latencies, 0.99), podiums_right=podiums_right,
     )
 
 
-async def _check_standings(runtime: Runtime, expected: dict[int, list[tuple[int, bool]]]) -> bool:
-    """Every group's ranking holds exactly the right answers it was sent, best first."""
-    rows = await runtime.db.fetchall("SELECT id, chat_id FROM contests")
-    store = ContestStore(runtime.db)
-    for row in rows:
+async def _drive(api: FakeBotApi, groups: int, players: int, rng: random.Random,
+                 rate: float | None) -> tuple[dict[int, list[tuple[int, bool]]], int]:
+    admin = TgUser(1, "Admin")
+    chats = [-1000 - g for g in range(groups)]
+    for chat in chats:
+        api.admins[chat] = {admin.id}
+        api.send_text(admin, "/contest 网购 1 300 lobby=300", chat)
+    await api.wait_for(lambda a: len({c.chat_id for c in a.sent(method="sendMessage")
+                                      if c.chat_id in chats}) >= len(chats), timeout=60)
+    for chat in chats:
+        api.send_text(admin, "/go", chat)
+
+    def questions_posted(a: FakeBotApi) -> int:
+        return sum(1 for c in a.sent(method="sendMessage")
+                   if c.chat_id in chats and "1/1" in c.text)
+
+    await api.wait_for(lambda a: questions_posted(a) >= len(chats), timeout=60)
+    expected: dict[int, list[tuple[int, bool]]] = {}
+    presses = []
+    for index, chat in enumerate(chats):
+        call = next(c for c in api.sent(chat, "sendMessage") if "1/1" in c.text)
+        message_id = next(mid for (cid, mid), m in api.messages.items()
+                          if cid == chat and m.get("text") == call.text)
+        buttons = call.buttons()
+        for n in range(players):
+            user = TgUser(10_000 * (index + 1) + n, f"P{n}", language_code="en")
+            data = buttons[rng.randrange(len(buttons))][1]
+            presses.append((user, chat, message_id, data))
+            expected.setdefault(chat, []).append((user.id, data.endswith(":B")))
+    rng.shuffle(presses)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for number, (user, chat, message_id, data) in enumerate(presses):
+        if rate:
+            delay = started + number / rate - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        api.press(user, chat, message_id, data)
+    await api.wait_for(lambda a: a.toast_count >= len(presses), timeout=300)
+    return expected, len(presses)
+
+
+async def _check_standings(db: Database, expected: dict[int, list[tuple[int, bool]]]) -> bool:
+    """Each group's ranking holds exactly the players who answered right, scored above 0."""
+    store = ContestStore(db)
+    for row in await db.fetchall("SELECT id, chat_id FROM contests"):
         players = await store.players(row["id"])
         right = {uid for uid, ok in expected[row["chat_id"]] if ok}
         if {p.user_id for p in players if p.correct} != right:
             return False
-        scores = [p.score for p in players]
-        if any(s <= 0 for p, s in zip(players, scores) if p.correct):
+        if any(p.score <= 0 for p in players if p.correct):
+            return False
+        if len(players) != len(expected[row["chat_id"]]):
             return False
     return True
 
 
-def main() -> None:  # pragma: no cover - run by hand
-    for groups, players in ((1, 1000), (10, 200)):
-        load = asyncio.run(run_contest_load(groups, players))
-        print(replace(load))
+def main() -> None:  # pragma: no cover - by hand: python -m bench.contest_bench
+    for groups, players, rate in ((1, 1000, 1000.0), (1, 1000, None), (10, 200, 1000.0)):
+        print(groups, players, rate, asyncio.run(run_contest_load(groups, players, rate=rate)))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ which :mod:`bot.views` turns into text.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
@@ -110,6 +111,11 @@ class Leaderboard:
     this_week: list[Standing]
 
 
+def _log_failure(task: asyncio.Task[object]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("saving a user failed", exc_info=task.exception())
+
+
 class Engine:
     """Solo quizzes, scores and FAQ answers over a catalogue and a store."""
 
@@ -128,9 +134,31 @@ class Engine:
         self.rng = rng or random.Random()
         self.quiz_length = quiz_length
         self.tz = ZoneInfo(timezone)
+        #: Every user, as stored: loaded at start, so meeting a user needs no read.
         self._known: dict[int, User] = {}
+        self._blocked: set[int] = set()
 
     # --- users ------------------------------------------------------------------------
+
+    async def load_users(self) -> None:
+        """Read every user once, at start."""
+        users, blocked = await self.store.all_users()
+        self._known = {u.id: u for u in users}
+        self._blocked = blocked
+
+    def meet(self, user: User) -> User:
+        """The user as stored, at once; a new user or a new name is saved in the background.
+
+        For the hot path of contest answers, whose own write records the player anyway.
+        """
+        known = self._known.get(user.id)
+        if known is not None and (known.name, known.username) == (user.name, user.username) \
+                and user.id not in self._blocked:
+            return known
+        task = asyncio.get_running_loop().create_task(self.see_user(user))
+        task.add_done_callback(_log_failure)
+        return User(user.id, user.name, user.username,
+                    known.language if known else user.language)
 
     async def see_user(self, user: User) -> User:
         """Record a user on first contact (or a new name) and return them as stored.
@@ -138,10 +166,14 @@ class Engine:
         ``user.language`` is only a default: a language the user chose with /lang wins.
         """
         known = self._known.get(user.id)
-        if known and (known.name, known.username) == (user.name, user.username):
-            return known
-        stored = await self.store.upsert_user(user, self.clock.now())
+        fresh = known is None or (known.name, known.username) != (user.name, user.username)
+        if not fresh and user.id not in self._blocked:
+            return known  # type: ignore[return-value]
+        language = known.language if known else user.language
+        stored = User(user.id, user.name, user.username, language)
+        await self.store.save_user(stored, self.clock.now())
         self._known[user.id] = stored
+        self._blocked.discard(user.id)
         return stored
 
     async def set_language(self, user: User, language: str) -> User:
@@ -154,7 +186,7 @@ class Engine:
     async def mark_blocked(self, user_id: int) -> None:
         """The user blocked the bot: stop sending to them until they come back."""
         await self.store.set_blocked(user_id)
-        self._known.pop(user_id, None)
+        self._blocked.add(user_id)
 
     # --- solo quiz ---------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ class Runtime:
     async def start(self) -> None:
         """Open the database and build the FAQ indexes."""
         await self.db.open()
+        await self.engine.load_users()
         self.engine.catalogue.warm()
 
     async def stop(self) -> None:

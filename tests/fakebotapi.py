@@ -105,6 +105,7 @@ class FakeBotApi:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._ids = itertools.count(1)
         self.toast_count = 0
+        self.update_polls = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -148,6 +149,8 @@ class FakeBotApi:
             self.calls.append(call)
         if method == "answerCallbackQuery":
             self.toast_count += 1
+        elif method == "getUpdates":
+            self.update_polls += 1
         faults = self.faults.get(method)
         if faults:
             fault = faults.pop(0)

@@ -114,9 +114,19 @@ class Store:
         if row is None or (row["name"], row["username"], row["blocked"]) != (
             user.name, user.username, 0
         ):
-            await self.batcher.submit(user_unit(user, now))
+            await self.save_user(user, now)
         language = row["language"] if row else user.language
         return User(user.id, user.name, user.username, language)
+
+    async def save_user(self, user: User, now: float) -> None:
+        """Insert a user, or update their name (their chosen language stays)."""
+        await self.batcher.submit(user_unit(user, now))
+
+    async def all_users(self) -> tuple[list[User], set[int]]:
+        """Every user, and the ids of those who blocked the bot."""
+        rows = await self.db.fetchall("SELECT id, name, username, language, blocked FROM users")
+        users = [User(r["id"], r["name"], r["username"], r["language"]) for r in rows]
+        return users, {r["id"] for r in rows if r["blocked"]}
 
     async def get_user(self, user_id: int) -> User | None:
         row = await self.db.fetchone(

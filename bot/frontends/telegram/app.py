@@ -33,6 +33,7 @@ from bot.frontends.telegram import contest, organizer, private
 from bot.frontends.telegram.common import RUNTIME_KEY
 from bot.frontends.telegram.contest import CONTEST_KEY, TelegramPresenter
 from bot.frontends.telegram.scheduler import JobQueueScheduler
+from bot.frontends.telegram.transport import AiohttpRequest
 from bot.runtime import Runtime
 from bot.texts import LANGUAGES, t
 
@@ -69,8 +70,12 @@ def build_application(
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
-        # Answers of many players arrive at once; each is stored before its toast is sent.
-        .concurrent_updates(32)
+        # Requests over aiohttp: an eighth of httpx's CPU per call (see transport.py).
+        .request(AiohttpRequest(connection_pool_size=8))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        # Answers of many players arrive at once: all are handled together, so their writes
+        # share a transaction (bot/storage/batch.py) and each is stored before its toast.
+        .concurrent_updates(512)
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )

@@ -354,7 +354,8 @@ async def on_group_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     """Contest buttons: answers, ticks, joining, my rank. Every reply is a toast."""
     query = update.callback_query
     data = cb.decode(query.data)
-    user = await see_user(update, context)
+    # No wait for the player's record: the answer's own write records them (hot path).
+    user = runtime_of(context).engine.meet(domain_user(query.from_user))
     runner = runner_of(context)
     lang = user.language
     if isinstance(data, cb.ContestAnswer):
