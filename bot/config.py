@@ -41,6 +41,7 @@ class Settings:
     quiz_length: int = 5
     log_level: str = "INFO"
     log_format: str = "text"
+    flood_limit: int = 30
 
     @property
     def database(self) -> Path:
@@ -100,6 +101,9 @@ class Settings:
         log_format = (get("QUIZBOT_LOG_FORMAT") or "text").lower()
         if log_format not in LOG_FORMATS:
             raise ConfigError(f"QUIZBOT_LOG_FORMAT: '{log_format}' must be text or json")
+        flood = get("QUIZBOT_FLOOD_LIMIT") or "30"
+        if not flood.isdigit() or not 5 <= int(flood) <= 1000:
+            raise ConfigError(f"QUIZBOT_FLOOD_LIMIT: '{flood}' must be a number from 5 to 1000")
         token = get("TELEGRAM_BOT_TOKEN")
         if token is not None and ":" not in token:
             raise ConfigError(
@@ -119,4 +123,5 @@ class Settings:
             quiz_length=int(length),
             log_level=level,
             log_format=log_format,
+            flood_limit=int(flood),
         )

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import Application
 
 from bot.config import Settings
 from bot.frontends.telegram.app import build_application
+from bot.frontends.telegram.limiter import PatientRateLimiter
 from bot.runtime import Runtime
 from tests.fakebotapi import FakeBotApi
 
@@ -105,22 +106,39 @@ async def api(clock: FakeClock) -> AsyncIterator[FakeBotApi]:
         yield server
 
 
+class Naps:
+    """Stands in for asyncio.sleep in the rate limiter: records how long it was told to wait."""
+
+    def __init__(self) -> None:
+        self.taken: list[float] = []
+
+    async def take(self, seconds: float) -> None:
+        self.taken.append(seconds)
+
+
+naps = Naps()
+
+
 @asynccontextmanager
 async def running_bot(
     api: FakeBotApi,
     settings: Settings,
     clock: FakeClock | None = None,
     scheduler: FakeScheduler | None = None,
+    request_timeout: float = 5.0,
 ) -> AsyncIterator[tuple[Application, Runtime]]:
     """The real Application, polling the fake Bot API over a socket.
 
-    With a fake clock the flood limiter is off: test time runs faster than real time, and
-    the contest's own budget (counted on the fake clock) is what the tests check.
+    Telegram's flood limits are off: test time runs faster than real time, and the
+    contest's own budget (counted on the fake clock) is what the tests check. Waits the
+    limiter is told to make (RetryAfter, back-off) are recorded in ``naps``, not slept.
     """
+    naps.taken.clear()
     settings = replace(settings, token=api.token, base_url=api.base_url)
     runtime = Runtime(settings, clock=clock, rng=random.Random(7))
-    limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0) if clock else None
-    application = build_application(runtime, scheduler=scheduler, rate_limiter=limiter)
+    limiter = PatientRateLimiter(overall_max_rate=0, group_max_rate=0, sleep=naps.take)
+    application = build_application(runtime, scheduler=scheduler, rate_limiter=limiter,
+                                    request_timeout=request_timeout)
     async with application:
         await application.post_init(application)
         await application.updater.start_polling(

@@ -156,6 +156,10 @@ class FakeBotApi:
             fault = faults.pop(0)
             if fault.get("hang"):
                 await asyncio.sleep(fault["hang"])
+            if fault.get("drop"):  # close the connection without a word
+                assert request.transport is not None
+                request.transport.close()
+                raise ConnectionResetError("dropped by the fake Bot API")
             async with self._changed:
                 self._changed.notify_all()
             if "error_code" in fault:
@@ -211,6 +215,10 @@ class FakeBotApi:
         if retry_after is not None:
             fault["parameters"] = {"retry_after": retry_after}
         self.faults.setdefault(method, []).extend(dict(fault) for _ in range(times))
+
+    def drop(self, method: str, times: int = 1) -> None:
+        """Close the connection of the next ``times`` calls of ``method`` (a network error)."""
+        self.faults.setdefault(method, []).extend({"drop": True} for _ in range(times))
 
     def hang(self, method: str, seconds: float, times: int = 1) -> None:
         """Make the next ``times`` calls of ``method`` answer only after ``seconds``."""

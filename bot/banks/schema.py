@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import yaml
 
@@ -54,6 +55,11 @@ LIMITS = Limits()
 def tg_len(text: str) -> int:
     """Length of ``text`` as Telegram counts it (UTF-16 code units)."""
     return len(text.encode("utf-16-le")) // 2
+
+
+def _too_long(text: str, limit: int) -> bool:
+    # A character is at most two UTF-16 units: most texts are far below any limit.
+    return len(text) * 2 > limit and tg_len(text) > limit
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -177,12 +183,17 @@ _CJK_SPACE = re.compile(
 )
 
 
+@lru_cache(maxsize=None)
 def text(limit: int) -> Callable[[yaml.Node], str]:
+    """A check of a non-empty text of at most ``limit`` characters."""
+
     def check(node: yaml.Node) -> str:
-        value = _CJK_SPACE.sub("", _scalar_text(node).strip())
+        value = _scalar_text(node).strip()
+        if " " in value:
+            value = _CJK_SPACE.sub("", value)
         if not value:
             raise _Invalid(node, "is empty")
-        if tg_len(value) > limit:
+        if _too_long(value, limit):
             raise _Invalid(node, f"is {tg_len(value)} characters long; the limit is {limit}")
         return value
 
@@ -211,7 +222,14 @@ def difficulty(node: yaml.Node) -> int:
     return int(node.value)
 
 
-def text_list(limit: int, minimum: int = 0) -> Callable[[yaml.Node], tuple[str, ...]]:
+@lru_cache(maxsize=None)
+def text_list(limit: int, minimum: int = 0, loose: bool = False) -> Callable[[yaml.Node], tuple[str, ...]]:
+    """A check of a list of texts with no two alike.
+
+    ``loose`` compares texts as the FAQ matcher does (normalised: punctuation, width and
+    case aside); otherwise up to case and surrounding space, which is cheaper.
+    """
+
     def check(node: yaml.Node) -> tuple[str, ...]:
         if isinstance(node, yaml.ScalarNode) and node.tag != _NULL and minimum <= 1:
             return (text(limit)(node),)
@@ -223,7 +241,7 @@ def text_list(limit: int, minimum: int = 0) -> Callable[[yaml.Node], tuple[str, 
         seen: dict[str, yaml.Node] = {}
         for item in node.value:
             value = text(limit)(item)
-            key = normalise(value)
+            key = normalise(value) if loose else value.casefold()
             if key in seen:
                 raise _Invalid(item, f"repeats '{value}' (line {_line(seen[key])})")
             seen[key] = item
@@ -443,7 +461,8 @@ def _faq(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> FaqEntr
     before = len(checker.errors)
     fid = checker.field(fields, "id", what, identifier)
     phrasings = checker.field(
-        fields, "questions", what, text_list(LIMITS.faq_phrasing, LIMITS.faq_phrasings_min)
+        fields, "questions", what,
+        text_list(LIMITS.faq_phrasing, LIMITS.faq_phrasings_min, loose=True)
     )
     answer = checker.field(fields, "answer", what, text(LIMITS.faq_answer))
     source = checker.field(fields, "source", what, text(LIMITS.source))

@@ -33,6 +33,7 @@ from rapidfuzz import fuzz
 
 from bot.domain.models import FaqEntry
 from bot.domain.text import normalise
+from bot.perf import cyclic_gc_paused
 
 __all__ = ["FaqDecision", "FaqHit", "FaqMatcher", "Outcome", "content_size", "features"]
 
@@ -124,33 +125,27 @@ def content_size(norm: str) -> int:
 class _Vectors:
     """Sparse TF-IDF vectors over interned features, in compact arrays."""
 
-    def __init__(self, ids: dict[tuple[int, str], int], idf: array, kinds: array) -> None:
-        self.ids = ids
-        self.idf = idf
-        self.kinds = kinds
+    def __init__(self, base: array) -> None:
+        self.base = base  # per feature id: its kind's weight times its IDF
         self.features: list[array] = []
         self.weights: list[array] = []
         self.norms = array("d")
-        self.mass = array("d")
 
-    def add(self, counts: Counter[tuple[int, str]]) -> None:
-        fids = array("i")
-        weights = array("d")
-        mass = 0.0
-        for feature, tf in counts.items():
-            fid = self.ids[feature]
-            base = _KIND_WEIGHT[self.kinds[fid]] * self.idf[fid]
-            fids.append(fid)
-            weights.append(base * (1 + math.log(tf)))
-            mass += base
-        self.features.append(fids)
-        self.weights.append(weights)
-        self.norms.append(math.sqrt(sum(w * w for w in weights)) or 1.0)
-        self.mass.append(mass or 1.0)
+    def add(self, counts: dict[int, int]) -> None:
+        """Add one vector, given as feature id -> occurrences."""
+        base = self.base
+        weights = [base[fid] * (1.0 + _LOG[tf] if tf < len(_LOG) else 1.0 + math.log(tf))
+                   for fid, tf in counts.items()]
+        self.features.append(array("i", counts.keys()))
+        self.weights.append(array("d", weights))
+        self.norms.append(math.sqrt(math.fsum(w * w for w in weights)) or 1.0)
 
     def dot(self, index: int, query: dict[int, float]) -> float:
         get = query.get
         return sum(w * get(f, 0.0) for f, w in zip(self.features[index], self.weights[index]))
+
+
+_LOG = [0.0] + [math.log(n) for n in range(1, 16)]
 
 
 class FaqMatcher:
@@ -164,44 +159,51 @@ class FaqMatcher:
         """Normalise every phrasing and keyword and build the indexes, once."""
         if self._ready:
             return
+        with cyclic_gc_paused():
+            self._build()
+        self._ready = True
+
+    def _build(self) -> None:
         texts: list[str] = []
         owners = array("i")
-        counts: list[Counter[tuple[int, str]]] = []
+        raw: list[Counter[tuple[int, str]]] = []
         for index, entry in enumerate(self.entries):
             for text in (*entry.questions, *entry.keywords):
                 norm = normalise(text)
                 if norm:
                     texts.append(norm)
                     owners.append(index)
-                    counts.append(Counter(features(norm)))
+                    raw.append(Counter(features(norm)))
         frequency: Counter[tuple[int, str]] = Counter()
-        for count in counts:
+        for count in raw:
             frequency.update(count.keys())
         total = max(len(texts), 1)
         self._ids = {feature: fid for fid, feature in enumerate(frequency)}
         self._idf = array("d", (math.log(1 + total / n) for n in frequency.values()))
-        self._kinds = array("b", (kind for kind, _ in frequency))
+        base = array("d", (_KIND_WEIGHT[kind] * idf
+                           for (kind, _), idf in zip(frequency, self._idf)))
         self._unseen_idf = math.log(1 + total)
         self._texts = texts
         self._owners = owners
+        ids = self._ids
+        counts = [{ids[f]: tf for f, tf in count.items()} for count in raw]
         # Phrasings, and an inverted index from each feature to the phrasings that have it.
-        self._phrasings = _Vectors(self._ids, self._idf, self._kinds)
-        postings: dict[int, array] = {}
+        self._phrasings = _Vectors(base)
+        postings: dict[int, list[int]] = {}
         for doc, count in enumerate(counts):
             self._phrasings.add(count)
-            for feature in count:
-                postings.setdefault(self._ids[feature], array("i")).append(doc)
-        self._postings = postings
+            for fid in count:
+                postings.setdefault(fid, []).append(doc)
+        self._postings = {fid: array("i", docs) for fid, docs in postings.items()}
         self._common = max(_COMMON * total, 2.0)
         self._scratch = [0.0] * len(texts)  # per-phrasing sums, zeroed after each query
         # Each entry's phrasings pooled into one vector.
-        pooled: list[Counter[tuple[int, str]]] = [Counter() for _ in self.entries]
+        pooled: list[Counter[int]] = [Counter() for _ in self.entries]
         for doc, count in enumerate(counts):
             pooled[owners[doc]].update(count)
-        self._pooled = _Vectors(self._ids, self._idf, self._kinds)
+        self._pooled = _Vectors(base)
         for count in pooled:
             self._pooled.add(count)
-        self._ready = True
 
     def _query(self, norm: str) -> tuple[dict[int, float], float, list[int]]:
         """The query's vector (known features only), its norm, and its retrieval features."""

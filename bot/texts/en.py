@@ -202,6 +202,7 @@ TEXTS: dict[str, str] = {
     "stats_caption": "Every question's figures (CSV)",
     "chart_caption": "Contest #{id}: share of right answers per question (Q1, Q2 … in order) and the spread of scores.",
     "chart_none": "No such contest. Usage: /chart CONTEST_ID",
+    "flood_notice": "You're sending messages very fast; I'll take a break and answer again in about two minutes.",
     # --- language ---
     "lang_usage": "Language: English. Send /lang zh for Chinese, /lang en for English.",
     "lang_set": "Switched to English.",

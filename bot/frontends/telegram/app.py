@@ -15,25 +15,35 @@ from telegram import (
     Update,
 )
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
     PollAnswerHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.config import Settings
 from bot.contests import ContestRunner, Scheduler
+from bot.domain.flood import FloodGuard, Verdict
 from bot.frontends.telegram import contest, organizer, private
-from bot.frontends.telegram.common import RUNTIME_KEY
+from bot.frontends.telegram.common import (
+    RUNTIME_KEY,
+    domain_user,
+    is_private,
+    runtime_of,
+    safe_send,
+)
 from bot.frontends.telegram.contest import CONTEST_KEY, TelegramPresenter
+from bot.frontends.telegram.limiter import PatientRateLimiter
 from bot.frontends.telegram.scheduler import JobQueueScheduler
 from bot.frontends.telegram.transport import AiohttpRequest
+from bot.logs import protect
 from bot.runtime import Runtime
 from bot.texts import LANGUAGES, t
 
@@ -55,23 +65,27 @@ def build_application(
     *,
     scheduler: Scheduler | None = None,
     rate_limiter: BaseRateLimiter | None = None,
+    request_timeout: float = 5.0,
 ) -> Application:
     """The Telegram Application over ``runtime``'s engine.
 
     Args:
         runtime: the resources; ``post_init`` opens them, ``post_shutdown`` closes them.
         scheduler: contest timers (default: the Application's JobQueue).
-        rate_limiter: default AIORateLimiter, which keeps to Telegram's flood limits.
+        rate_limiter: default PatientRateLimiter: Telegram's flood limits, RetryAfter
+            waits, and retries with back-off on timeouts and network errors.
+        request_timeout: seconds to wait for Telegram's answer to a request.
     """
     settings = runtime.settings
+    protect([settings.token])  # before python-telegram-bot logs its URLs
     builder = (
         ApplicationBuilder()
         .token(settings.token or "")
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter or PatientRateLimiter())
         # Requests over aiohttp: an eighth of httpx's CPU per call (see transport.py).
-        .request(AiohttpRequest(connection_pool_size=8))
+        .request(AiohttpRequest(connection_pool_size=8, read_timeout=request_timeout))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         # Answers of many players arrive at once: all are handled together, so their writes
         # share a transaction (bot/storage/batch.py) and each is stored before its toast.
@@ -92,6 +106,7 @@ def build_application(
     )
     application.bot_data[RUNTIME_KEY] = runtime
     application.bot_data[CONTEST_KEY] = runner
+    application.bot_data[FLOOD_KEY] = FloodGuard(limit=settings.flood_limit)
     add_handlers(application)
     return application
 
@@ -100,6 +115,8 @@ def add_handlers(application: Application) -> None:
     """Register every handler. The first matching handler of a group wins."""
     private_chat = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
+    # First of all: a user who floods the bot is told once, then ignored for a while.
+    application.add_handler(TypeHandler(Update, flood_guard), group=-1)
     for name, callback in (
         ("start", private.on_start),
         ("help", private.on_help),
@@ -141,6 +158,32 @@ def add_handlers(application: Application) -> None:
         MessageHandler(groups & filters.TEXT & ~filters.COMMAND, contest.on_group_text)
     )
     application.add_error_handler(on_error)
+
+
+FLOOD_KEY = "flood"
+
+
+async def flood_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop every update of a user over the flood limit; the first one gets a notice."""
+    user = update.effective_user
+    if user is None:
+        return
+    guard: FloodGuard = context.bot_data[FLOOD_KEY]
+    runtime = runtime_of(context)
+    verdict = guard.check(user.id, runtime.engine.clock.now())
+    if verdict is Verdict.PASS:
+        return
+    if verdict is Verdict.NOTICE:
+        logger.warning("user %d is flooding; ignored for %.0f s", user.id, guard.quiet)
+        stored = runtime.engine.meet(domain_user(user))
+        notice = t(stored.language, "flood_notice")
+        if update.callback_query is not None:
+            await update.callback_query.answer(notice)
+        elif is_private(update):
+            await safe_send(context, update.effective_chat.id, notice)
+    elif update.callback_query is not None:
+        await update.callback_query.answer()  # no spinner left turning
+    raise ApplicationHandlerStop
 
 
 async def on_startup(application: Application) -> None:

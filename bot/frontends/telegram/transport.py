@@ -10,7 +10,6 @@ timeouts, NetworkError for the rest, and the bot token never appears in their me
 from __future__ import annotations
 
 import asyncio
-import re
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -18,14 +17,9 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-__all__ = ["AiohttpRequest", "redact"]
+from bot.logs import redact
 
-_TOKEN_IN_URL = re.compile(r"/(file/)?bot[^/\s]+")
-
-
-def redact(text: str) -> str:
-    """``text`` with any bot token in a Bot API URL replaced."""
-    return _TOKEN_IN_URL.sub(lambda m: f"/{m.group(1) or ''}bot<token>", text)
+__all__ = ["AiohttpRequest"]
 
 
 class AiohttpRequest(BaseRequest):
