@@ -386,10 +386,10 @@ def _question(
     checker: _Checker, node: yaml.Node, bank_id: str, lang: str
 ) -> Question | None:
     what = _named("question", node)
+    before = len(checker.errors)
     fields = checker.mapping(node, what, _QUESTION_KEYS, ("options",))
     if fields is None:
         return None
-    before = len(checker.errors)
     qid = checker.field(fields, "id", what, identifier)
     qtype = checker.field(fields, "type", what, question_type)
     body = checker.field(fields, "text", what, text(LIMITS.question))
@@ -455,10 +455,10 @@ def _truth(node: yaml.Node) -> frozenset[int]:
 
 def _faq(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> FaqEntry | None:
     what = _named("FAQ entry", node)
+    before = len(checker.errors)
     fields = checker.mapping(node, what, _FAQ_KEYS, ("keywords",))
     if fields is None:
         return None
-    before = len(checker.errors)
     fid = checker.field(fields, "id", what, identifier)
     phrasings = checker.field(
         fields, "questions", what,

@@ -1,0 +1,130 @@
+"""The bot as a real process on the fake Bot API: killed mid-contest, and stopped gracefully.
+
+These run on real time (the contest's JobQueue in another process cannot share a fake
+clock): the shortest contest the bot accepts, 10 seconds a question.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_BANKS
+from tests.fakebotapi import FakeBotApi, TgUser
+
+REPO = Path(__file__).resolve().parent.parent
+GROUP = -100555
+ADMIN = TgUser(1, "Admin")
+PLAYERS = [TgUser(5000 + n, f"P{n}") for n in range(24)]
+
+
+async def start_bot(api: FakeBotApi, data: Path) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
+    env.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
+               QUIZBOT_DATA_DIR=str(data), QUIZBOT_QUESTIONS_DIR=str(SAMPLE_BANKS),
+               QUIZBOT_LOG_LEVEL="WARNING")
+    polls = api.update_polls
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=str(REPO),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+    await api.wait_for(lambda a: a.update_polls > polls, timeout=60)
+    return process
+
+
+def acknowledged(api: FakeBotApi, queries: dict[str, TgUser]) -> set[int]:
+    """Players whose answer the bot confirmed in a toast."""
+    return {
+        queries[c.params["callback_query_id"]].id
+        for c in api.calls
+        if c.method == "answerCallbackQuery"
+        and c.params.get("callback_query_id") in queries
+        and str(c.params.get("text", "")).startswith("已记录你的答案")
+    }
+
+
+def question(api: FakeBotApi, number: int) -> tuple[int, list[str]]:
+    """The message id and button data of question ``number`` in the group."""
+    for (chat, message_id), message in sorted(api.messages.items()):
+        if chat == GROUP and f"第 {number}/" in message.get("text", "") and "reply_markup" in message:
+            buttons = [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"]
+                       for b in row]
+            return message_id, buttons
+    raise AssertionError(f"question {number} not posted")
+
+
+def stored(data: Path) -> list[tuple[int, int, int]]:
+    conn = sqlite3.connect(data / "quizbot.sqlite3")
+    try:
+        return conn.execute(
+            "SELECT user_id, position, correct FROM answers WHERE contest_id IS NOT NULL"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+async def press_all(api: FakeBotApi, players: list[TgUser], message_id: int, buttons: list[str],
+                    queries: dict[str, TgUser]) -> None:
+    single = [b for b in buttons if b.startswith("c:") and not b.endswith(":")]
+    for index, player in enumerate(players):
+        data = single[index % len(single)] if single else buttons[-1]
+        queries[api.press(player, GROUP, message_id, data)] = player
+
+
+async def test_sigkill_mid_contest_loses_no_acknowledged_answer(api: FakeBotApi, tmp_path: Path):
+    api.admins[GROUP] = {ADMIN.id}
+    data = tmp_path / "data"
+    queries: dict[str, TgUser] = {}
+    bot = await start_bot(api, data)
+    api.send_text(ADMIN, "/contest 网购 1 10 lobby=0", GROUP)  # starts at once
+    await api.wait_for(lambda a: any("第 1/1" in c.text for c in a.sent(GROUP)), timeout=30)
+    message_id, buttons = question(api, 1)
+    await press_all(api, PLAYERS[:12], message_id, buttons, queries)
+    await api.wait_for(lambda a: len(acknowledged(a, queries)) >= 12, timeout=30)
+    await press_all(api, PLAYERS[12:18], message_id, buttons, queries)  # answers arriving...
+    bot.kill()  # ... SIGKILL: no shutdown at all
+    await bot.wait()
+    before_restart = acknowledged(api, queries)
+    assert {user for user, _, _ in stored(data)} >= before_restart
+
+    bot = await start_bot(api, data)  # the question keeps its deadline
+    await press_all(api, PLAYERS[18:], message_id, buttons, queries)
+    await api.wait_for(lambda a: any("竞赛结束" in c.text for c in a.sent(GROUP)), timeout=60)
+    bot.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(bot.wait(), 30) == 0
+
+    rows = stored(data)
+    answered = {user for user, _, _ in rows}
+    assert answered >= acknowledged(api, queries)  # every acknowledged answer is stored
+    assert len(rows) == len(answered)  # and none twice
+    podium = next(c.text for c in api.sent(GROUP) if "竞赛结束" in c.text)
+    right = {user for user, _, correct in rows if correct}
+    names = {p.id: p.first_name for p in PLAYERS}
+    first = podium.splitlines()[2]
+    assert any(first.startswith(f"🥇 {names[user]} ") for user in right)
+    assert f"共 {len(answered)} 人参加" in podium
+
+
+async def test_sigterm_lets_writes_in_flight_finish(api: FakeBotApi, tmp_path: Path):
+    api.admins[GROUP] = {ADMIN.id}
+    data = tmp_path / "data"
+    queries: dict[str, TgUser] = {}
+    bot = await start_bot(api, data)
+    api.send_text(ADMIN, "/contest 网购 1 10 lobby=0", GROUP)
+    await api.wait_for(lambda a: any("第 1/1" in c.text for c in a.sent(GROUP)), timeout=30)
+    message_id, buttons = question(api, 1)
+    await press_all(api, PLAYERS, message_id, buttons, queries)
+    await api.wait_for(lambda a: a.update_polls > 0 and bool(acknowledged(a, queries)),
+                       timeout=30)
+    bot.send_signal(signal.SIGTERM)  # while the rest are being written and acknowledged
+    code = await asyncio.wait_for(bot.wait(), 30)
+    errors = (await bot.stderr.read()).decode()
+    assert code == 0, errors
+    assert "Traceback" not in errors
+    assert {user for user, _, _ in stored(data)} >= acknowledged(api, queries)
