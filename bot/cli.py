@@ -24,7 +24,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sub.add_parser("run", help="run the Telegram bot (the console when no token is set)")
+    run = sub.add_parser("run", help="run the Telegram bot (the console when no token is set)")
+    run.add_argument("--webhook-url", help="receive updates on this public HTTPS URL instead "
+                                           "of long polling")
+    run.add_argument("--listen", default="0.0.0.0", help="webhook: address to listen on")
+    run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
+    run.add_argument("--secret", help="webhook: the secret Telegram must send "
+                                      "(default: QUIZBOT_WEBHOOK_SECRET, else a random one)")
+    health = sub.add_parser("health", help="exit 0 when the database opens and the bot "
+                                           "reached Telegram lately")
+    health.add_argument("--max-age", type=float, default=180.0,
+                        help="seconds since the last contact with Telegram (default 180)")
     console = sub.add_parser("console", help="play and ask questions in this terminal")
     console.add_argument("--lang", choices=("zh", "en"), default="zh", help="interface language")
 
@@ -41,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("-o", "--output", type=Path,
                      help="where to write the bank (default: the questions folder)")
     imp.add_argument("--id", help="the bank id (default: from the file name)")
+    seed = banks.add_parser("seed", help="copy the shipped banks into an empty folder")
+    seed.add_argument("folder", type=Path)
     exp = banks.add_parser("export", help="write a bank to a spreadsheet")
     exp.add_argument("bank", help="a bank id")
     exp.add_argument("-o", "--output", type=Path, required=True, help="FILE.xlsx")
@@ -88,10 +100,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _validate(args.paths or [settings.questions_dir])
     if command == "banks" and args.banks_command == "import":
         return _import(settings, args.file, args.output, args.id)
+    if command == "banks" and args.banks_command == "seed":
+        return _seed(args.folder)
     if command == "banks" and args.banks_command == "export":
         return _export(settings, args.bank, args.output)
     if command == "faq" and args.faq_command == "ask":
         return _faq_ask(settings, args.text, args.json, args.lang)
+    if command == "health":
+        from bot.health import check_health
+
+        verdict = check_health(settings.database, settings.data_dir, args.max_age)
+        print(verdict.message, file=sys.stdout if verdict.ok else sys.stderr)
+        return 0 if verdict.ok else 1
     if command == "backup":
         return _backup(settings, args.file)
     if command == "faq" and args.faq_command == "unanswered":
@@ -100,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_stats(settings, args.csv))
     if command == "results" and args.results_command in ("list", "export"):
         return asyncio.run(_results(settings, args))
+    if command == "run" and getattr(args, "webhook_url", None):
+        return _webhook(settings, args)
     if command in ("run", "console"):
         return _run(settings, console=command == "console", language=getattr(args, "lang", "zh"))
     parser.print_help()
@@ -141,6 +163,21 @@ def _import(settings: Settings, source: Path, output: Path | None, bank_id: str 
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(result.yaml_text, encoding="utf-8")
     print(f"{target}: {result.questions} questions, {result.faq} FAQ entries", file=sys.stderr)
+    return 0
+
+
+def _seed(folder: Path) -> int:
+    """Copy the shipped banks into ``folder`` unless it already holds banks."""
+    import shutil
+
+    from bot.config import shipped_questions_dir
+
+    if folder.is_dir() and any(folder.rglob("*.yaml")):
+        print(f"{folder}: already has banks; left as it is", file=sys.stderr)
+        return 0
+    shutil.copytree(shipped_questions_dir(), folder, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    print(f"{folder}: the shipped banks, ready to edit", file=sys.stderr)
     return 0
 
 
@@ -317,6 +354,27 @@ async def _results(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         await db.close()
+
+
+def _webhook(settings: Settings, args: argparse.Namespace) -> int:
+    import os
+    import secrets
+
+    if settings.token is None:
+        print("quizbot: a webhook needs TELEGRAM_BOT_TOKEN (from @BotFather)", file=sys.stderr)
+        return 2
+    if not args.webhook_url.startswith(("https://", "http://")):
+        print(f"quizbot: --webhook-url: '{args.webhook_url}' must be an https:// URL",
+              file=sys.stderr)
+        return 2
+    secret = args.secret or os.environ.get("QUIZBOT_WEBHOOK_SECRET") or secrets.token_urlsafe(32)
+    if not all(ch.isalnum() or ch in "_-" for ch in secret) or not 1 <= len(secret) <= 256:
+        print("quizbot: the webhook secret may hold only A-Z, a-z, 0-9, _ and - (1-256)",
+              file=sys.stderr)
+        return 2
+    from bot.frontends.telegram.app import run_webhook
+
+    return run_webhook(settings, args.webhook_url, args.listen, args.port, secret)
 
 
 def _run(settings: Settings, console: bool, language: str = "zh") -> int:

@@ -203,6 +203,7 @@ TEXTS: dict[str, str] = {
     "chart_caption": "Contest #{id}: share of right answers per question (Q1, Q2 … in order) and the spread of scores.",
     "chart_none": "No such contest. Usage: /chart CONTEST_ID",
     "flood_notice": "You're sending messages very fast; I'll take a break and answer again in about two minutes.",
+    "upload_cannot_write": "The bank was not installed: the folder {folder} cannot be written. Ask the operator to set QUIZBOT_QUESTIONS_DIR to a writable folder.",
     # --- language ---
     "lang_usage": "Language: English. Send /lang zh for Chinese, /lang en for English.",
     "lang_set": "Switched to English.",

@@ -201,6 +201,7 @@ TEXTS: dict[str, str] = {
     "chart_caption": "竞赛 #{id}：每题正确率（Q1、Q2…为题目顺序）和得分分布。",
     "chart_none": "没有找到这场竞赛。用法：/chart 竞赛编号",
     "flood_notice": "你发得太快啦，我先歇一会儿，大约两分钟后再回复你。",
+    "upload_cannot_write": "题库没有装上：无法写入题库文件夹 {folder}。请运维人员把 QUIZBOT_QUESTIONS_DIR 设为可写的文件夹。",
     # --- language ---
     "lang_usage": "当前语言：中文。发送 /lang en 切换为英文，/lang zh 切换为中文。",
     "lang_set": "已切换为中文。",

@@ -6,14 +6,17 @@ import asyncio
 import json
 import logging
 import signal
+from urllib.parse import urlsplit
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     Update,
 )
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -43,7 +46,8 @@ from bot.frontends.telegram.contest import CONTEST_KEY, TelegramPresenter
 from bot.frontends.telegram.limiter import PatientRateLimiter
 from bot.frontends.telegram.scheduler import JobQueueScheduler
 from bot.frontends.telegram.transport import AiohttpRequest
-from bot.logs import protect
+from bot.health import Heartbeat
+from bot.logs import protect, redact
 from bot.runtime import Runtime
 from bot.texts import LANGUAGES, t
 
@@ -78,6 +82,7 @@ def build_application(
     """
     settings = runtime.settings
     protect([settings.token])  # before python-telegram-bot logs its URLs
+    heartbeat = Heartbeat(settings.data_dir)
     builder = (
         ApplicationBuilder()
         .token(settings.token or "")
@@ -85,8 +90,9 @@ def build_application(
         .base_file_url(settings.base_file_url)
         .rate_limiter(rate_limiter or PatientRateLimiter())
         # Requests over aiohttp: an eighth of httpx's CPU per call (see transport.py).
-        .request(AiohttpRequest(connection_pool_size=8, read_timeout=request_timeout))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(AiohttpRequest(connection_pool_size=8, read_timeout=request_timeout,
+                                on_contact=heartbeat.beat))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1, on_contact=heartbeat.beat))
         # Answers of many players arrive at once: all are handled together, so their writes
         # share a transaction (bot/storage/batch.py) and each is stored before its toast.
         .concurrent_updates(512)
@@ -115,7 +121,9 @@ def add_handlers(application: Application) -> None:
     """Register every handler. The first matching handler of a group wins."""
     private_chat = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
-    # First of all: a user who floods the bot is told once, then ignored for a while.
+    # First of all: one log line per update; a user who floods the bot is told once, then
+    # ignored for a while.
+    application.add_handler(TypeHandler(Update, log_update), group=-2)
     application.add_handler(TypeHandler(Update, flood_guard), group=-1)
     for name, callback in (
         ("start", private.on_start),
@@ -163,6 +171,29 @@ def add_handlers(application: Application) -> None:
 FLOOD_KEY = "flood"
 
 
+def _kind(update: Update) -> str:
+    message = update.effective_message
+    if update.callback_query is not None:
+        return "button"
+    if update.poll_answer is not None:
+        return "poll answer"
+    if message is not None and message.text and message.text.startswith("/"):
+        return "command " + message.text.split()[0].split("@")[0]
+    if message is not None and message.document is not None:
+        return "document"
+    return "message" if message is not None else "update"
+
+
+async def log_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One line per update: what it is and whose, never what people wrote."""
+    chat = update.effective_chat
+    user = update.effective_user
+    logger.info("update %d: %s, chat %s, user %s", update.update_id, _kind(update),
+                chat.id if chat else "-", user.id if user else "-",
+                extra={"update_id": update.update_id, "chat_id": chat.id if chat else None,
+                       "user_id": user.id if user else None})
+
+
 async def flood_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop every update of a user over the flood limit; the first one gets a notice."""
     user = update.effective_user
@@ -202,6 +233,21 @@ async def on_startup(application: Application) -> None:
     runner: ContestRunner = application.bot_data[CONTEST_KEY]
     await runner.recover()
     _reload_on_sighup(runtime)
+    if application.job_queue is not None:  # contact even when idle (webhook mode)
+        application.job_queue.run_repeating(_check_in, interval=CHECK_IN, first=CHECK_IN,
+                                            name="check-in")
+
+
+#: Seconds between calls that keep the heartbeat fresh when nothing else happens.
+CHECK_IN = 60
+
+
+async def _check_in(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask Telegram who we are: a successful answer refreshes the heartbeat."""
+    try:
+        await context.bot.get_me()
+    except TelegramError as exc:
+        logger.warning("check-in with Telegram failed: %s", exc)
 
 
 def _reload_on_sighup(runtime: Runtime) -> None:
@@ -220,19 +266,77 @@ async def on_shutdown(application: Application) -> None:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the update that failed, then the error; never the bot token."""
-    described = update.to_dict() if isinstance(update, Update) else str(update)
+    """Log the update that failed, then the error; never the bot token.
+
+    What people wrote in private chats stays out of the log unless it is at DEBUG level.
+    """
+    described: object = str(update)
+    if isinstance(update, Update):
+        described = update.to_dict()
+        private = update.effective_chat is not None and update.effective_chat.type == "private"
+        if private and not logger.isEnabledFor(logging.DEBUG):
+            message = described.get("message") or described.get("edited_message")
+            if isinstance(message, dict) and "text" in message:
+                message["text"] = f"<{len(message['text'])} characters>"
     logger.error(
         "update failed: %s", json.dumps(described, ensure_ascii=False, default=str),
         exc_info=context.error,
     )
 
 
+async def _reach_telegram(settings: Settings) -> str | None:
+    """Why the bot cannot talk to Telegram with these settings, or None when it can."""
+    request = AiohttpRequest(connection_pool_size=1)
+    bot = Bot(settings.token or "", base_url=settings.base_url,
+              base_file_url=settings.base_file_url, request=request, get_updates_request=request)
+    try:
+        await bot.initialize()  # getMe
+    except InvalidToken:
+        return "Telegram refused the token: check TELEGRAM_BOT_TOKEN (from @BotFather)"
+    except (NetworkError, TimedOut) as exc:
+        return f"cannot reach Telegram at {redact(settings.base_url)}: {redact(str(exc))}"
+    finally:
+        await request.shutdown()
+    return None
+
+
+def _preflight(settings: Settings) -> bool:
+    problem = asyncio.run(_reach_telegram(settings))
+    if problem:
+        logger.error("%s", problem)
+        return False
+    return True
+
+
 def run_polling(settings: Settings) -> int:
-    """Run the bot by long polling until interrupted."""
+    """Run the bot by long polling until interrupted (SIGINT or SIGTERM)."""
+    if not _preflight(settings):
+        return 1
     runtime = Runtime(settings)
     application = build_application(runtime)
     logger.info("starting the bot by long polling")
     application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def webhook_path(url: str) -> str:
+    """The path Telegram will post to, from the public webhook URL."""
+    return urlsplit(url).path.strip("/")
+
+
+def run_webhook(settings: Settings, url: str, listen: str, port: int, secret: str) -> int:
+    """Run the bot behind a webhook: Telegram posts updates to ``url``, proven by ``secret``.
+
+    Requests without the secret header are refused (403) by python-telegram-bot's server.
+    """
+    if not _preflight(settings):
+        return 1
+    runtime = Runtime(settings)
+    application = build_application(runtime)
+    logger.info("starting the bot on a webhook at %s (listening on %s:%d)", url, listen, port)
+    application.run_webhook(
+        listen=listen, port=port, url_path=webhook_path(url), webhook_url=url,
+        secret_token=secret, allowed_updates=Update.ALL_TYPES,
+    )
     return 0
 

@@ -64,11 +64,17 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     file = await context.bot.get_file(document.file_id)
     content = bytes(await file.download_as_bytearray())
     runtime = runtime_of(context)
-    result: Installed = await asyncio.to_thread(
-        install_upload, name, content, runtime.engine.catalogue,
-        runtime.settings.questions_dir, runtime.settings.data_dir / "history",
-        runtime.engine.clock.now(),
-    )
+    try:
+        result: Installed = await asyncio.to_thread(
+            install_upload, name, content, runtime.engine.catalogue,
+            runtime.settings.questions_dir, runtime.settings.data_dir / "history",
+            runtime.engine.clock.now(),
+        )
+    except OSError as exc:  # a read-only questions folder, a full disk
+        logger.error("cannot install %s: %s", name, exc)
+        await safe_send(context, chat_id, t(user.language, "upload_cannot_write",
+                                            folder=runtime.settings.questions_dir))
+        return
     if not result.ok:
         problems = [t(user.language, e) if e.startswith("upload_") else e for e in result.errors]
         header = t(user.language, "upload_errors", name=name, count=len(problems))

@@ -10,6 +10,7 @@ timeouts, NetworkError for the rest, and the bot token never appears in their me
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -33,6 +34,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 10.0,
         media_write_timeout: float | None = 20.0,
+        on_contact: Callable[[], None] | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read = read_timeout
@@ -41,6 +43,8 @@ class AiohttpRequest(BaseRequest):
         self._pool = pool_timeout
         self._media_write = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        #: Called after each answer from Telegram (the heartbeat).
+        self._on_contact = on_contact
 
     @property
     def read_timeout(self) -> float | None:
@@ -92,8 +96,11 @@ class AiohttpRequest(BaseRequest):
             data = form
         try:
             async with self._session.request(method, url, data=data, timeout=timeout) as response:
-                return response.status, await response.read()
+                body = await response.read()
         except asyncio.TimeoutError as exc:
             raise TimedOut(redact(f"aiohttp timed out: {exc}")) from None
         except aiohttp.ClientError as exc:
             raise NetworkError(redact(f"aiohttp.{exc.__class__.__name__}: {exc}")) from None
+        if self._on_contact is not None and response.status < 500:
+            self._on_contact()
+        return response.status, body

@@ -1,0 +1,74 @@
+"""The bot's heartbeat, and the health check that reads it (`quizbot health`).
+
+The running bot writes the time of its last successful contact with Telegram to a small
+file in the data folder (at most every few seconds, by rename, so a reader never sees half
+of it). The check passes when the database opens and that time is recent.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["HEARTBEAT_FILE", "Heartbeat", "Health", "check_health"]
+
+HEARTBEAT_FILE = "heartbeat"
+
+
+class Heartbeat:
+    """Writes the time of the last contact with Telegram, at most every ``interval`` s."""
+
+    def __init__(self, data_dir: Path, interval: float = 5.0) -> None:
+        self.path = data_dir / HEARTBEAT_FILE
+        self.interval = interval
+        self._written = 0.0
+
+    def beat(self, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        if now - self._written < self.interval:
+            return
+        self._written = now
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".heartbeat-")
+            with os.fdopen(handle, "w", encoding="ascii") as out:
+                out.write(f"{now:.3f}\n")
+            os.replace(temporary, self.path)
+        except OSError:  # a full disk must not stop the bot; the health check will notice
+            pass
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    ok: bool
+    message: str
+
+
+def check_health(database: Path, data_dir: Path, max_age: float,
+                 now: float | None = None) -> Health:
+    """Whether the database opens and the bot reached Telegram within ``max_age`` seconds."""
+    now = time.time() if now is None else now
+    if not database.exists():
+        return Health(False, f"no database at {database}")
+    try:
+        conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("SELECT COUNT(*) FROM users").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return Health(False, f"database {database} does not open: {exc}")
+    beat = data_dir / HEARTBEAT_FILE
+    try:
+        last = float(beat.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return Health(False, f"no heartbeat in {beat}: the bot has not reached Telegram yet")
+    age = now - last
+    if age > max_age:
+        return Health(False, f"last contact with Telegram {age:.0f} s ago (limit {max_age:.0f} s)")
+    return Health(True, f"ok: schema {version}, last contact with Telegram {age:.0f} s ago")
