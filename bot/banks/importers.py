@@ -137,7 +137,11 @@ def read_csv(raw: bytes, name: str) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return [[_cell(c) for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        return [[_cell(c) for c in row] for row in reader]
+    except csv.Error as exc:
+        raise ImportError_(f"{name}: not readable as CSV at line {reader.line_num}: {exc}") from exc
 
 
 def read_xlsx(raw: bytes, name: str) -> dict[str, list[list[str]]]:
