@@ -35,6 +35,7 @@ from bot.domain.contest import (
 from bot.domain.models import LETTERS, Question, QuestionType, User
 from bot.domain.quiz import Response, choice_letters, grade, match_typed
 from bot.engine import Clock
+from bot.scheduling import Scheduler
 from bot.storage.contest_store import ActiveContestExists, ContestRow, ContestStore
 from bot.storage.store import AnswerRecord, Store
 
@@ -53,14 +54,6 @@ logger = logging.getLogger(__name__)
 #: Seconds between checks for a live answer count or a lobby refresh (each one only when
 #: the group's message budget allows).
 TICK = 3.0
-
-
-class Scheduler(Protocol):
-    """Calls a coroutine at a time of the engine's clock. One pending call per key."""
-
-    def call_at(self, when: float, key: str, callback: Callable[[], Awaitable[None]]) -> None: ...
-
-    def cancel(self, key: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.catalogue import Catalogue
 from bot.domain.faq import FaqDecision, Outcome
+from bot.domain.learning import NINE_RIGHTS_NEEDED, NINE_RIGHTS_TAG, after_review
 from bot.domain.models import FaqEntry, Question, User
 from bot.domain.quiz import Response, choice_letters, grade, solo_points
 from bot.domain.text import has_cjk, normalise
+from bot.storage.learning_store import LearningStore
 from bot.storage.store import AnswerRecord, ScoreRow, Standing, Store
 
 __all__ = [
@@ -82,6 +84,8 @@ class AnswerResult:
     points: int
     next: QuestionView | None
     summary: RoundSummary | None
+    #: Achievements this answer earned (codes; each is earned once).
+    earned: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,7 @@ class Engine:
         timezone: str = "Asia/Shanghai",
     ) -> None:
         self.store = store
+        self.learning = LearningStore(store.db)
         self.catalogue = catalogue
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
@@ -266,13 +271,63 @@ class Engine:
         )
         if not await self.store.record_round_answer(record, len(row.question_ids)):
             return Rejected("stale")
+        await self._after_answer(user_id, question.id, correct, row.kind, now)
+        earned = await self.check_achievements(user_id)
         following = await self.current(user_id)
         summary = None
         if following is None or following.round_id != round_id:
             following = None
             answered, right, total_points = await self.store.round_totals(round_id)
             summary = RoundSummary(round_id, answered, right, total_points)
-        return AnswerResult(question, response, correct, points, following, summary)
+        return AnswerResult(question, response, correct, points, following, summary, earned)
+
+    async def _after_answer(
+        self, user_id: int, question_id: str, correct: bool, kind: str, now: float
+    ) -> None:
+        """Review boxes: a review answer moves its question; any miss starts it in box 1."""
+        if kind == "review":
+            box = await self.learning.box(user_id, question_id) or 1
+            new_box, due = after_review(box, correct, now)
+            await self.learning.set_box(user_id, question_id, new_box, due)
+        elif not correct:
+            await self.learning.missed(user_id, question_id, now)
+
+    async def check_achievements(self, user_id: int) -> tuple[str, ...]:
+        """Achievements newly reached, recorded so that each is shown once."""
+        earned = await self.learning.earned(user_id)
+        reached = []
+        stats = await self.store.score(user_id)
+        if "first_right" not in earned and stats.correct >= 1:
+            reached.append("first_right")
+        if "streak_10" not in earned and stats.best_streak >= 10:
+            reached.append("streak_10")
+        if "nine_rights" not in earned:
+            tagged = {q.id for q in self.catalogue.questions.values() if NINE_RIGHTS_TAG in q.tags}
+            totals = await self.learning.answer_totals(user_id)
+            if sum(1 for qid, (_n, right) in totals.items() if qid in tagged and right) \
+                    >= NINE_RIGHTS_NEEDED:
+                reached.append("nine_rights")
+        if "reviewer" not in earned:
+            boxes = await self.learning.boxes(user_id)
+            if any(box >= 3 for box in boxes.values()):
+                reached.append("reviewer")
+        if "daily_10" not in earned and self.daily_streak(
+            await self.learning.daily_days(user_id)
+        ) >= 10:
+            reached.append("daily_10")
+        now = self.clock.now()
+        return tuple([code for code in reached if await self.learning.earn(user_id, code, now)])
+
+    def daily_streak(self, day_keys: list[str]) -> int:
+        """Days in a row, ending today or yesterday, with a daily question answered."""
+        today = datetime.fromtimestamp(self.clock.now(), self.tz).date()
+        days = {datetime.strptime(key.removeprefix("daily:"), "%Y-%m-%d").date()
+                for key in day_keys}
+        start = today if today in days else today - timedelta(days=1)
+        streak = 0
+        while start - timedelta(days=streak) in days:
+            streak += 1
+        return streak
 
     async def stop_quiz(self, user_id: int) -> RoundSummary | None:
         """End the user's open round early."""

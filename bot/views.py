@@ -15,6 +15,8 @@ __all__ = [
     "display_name",
     "fit",
     "option_labels",
+    "render_achievements",
+    "render_daily",
     "render_faq",
     "render_feedback",
     "render_leaderboard",
@@ -164,3 +166,22 @@ def selection_text(letters: str) -> str:
     return letters or "—"
 
 
+
+
+# --- learning ------------------------------------------------------------------------------
+
+
+def render_achievements(codes: tuple[str, ...] | list[str], language: str) -> list[str]:
+    """One announcement per newly earned achievement."""
+    return [
+        t(language, "achievement_announce", title=t(language, f"achievement_{code}_title"),
+          meaning=t(language, f"achievement_{code}_meaning"))
+        for code in codes
+    ]
+
+
+def render_daily(question: Question, day: str, language: str, numbered: bool = False) -> str:
+    """The question of the day, with its options."""
+    view = QuestionView(0, 0, 1, question)
+    body = render_question(view, language, numbered=numbered).split("\n", 1)[1]
+    return t(language, "daily_header", date=day) + "\n" + body

@@ -57,6 +57,18 @@ class FakeScheduler:
 
         await asyncio.wait_for(pending(), timeout)
 
+    def call_daily(self, hour: int, minute: int, timezone: str, key: str,
+                   callback: Callable[[], Awaitable[None]]) -> None:
+        """As JobQueue.run_daily: at HH:MM in the zone, every day."""
+        from bot.domain.learning import next_daily
+
+        async def run_and_again() -> None:
+            self.call_at(next_daily(self.clock.now(), hour, minute, timezone), key,
+                         run_and_again)
+            await callback()
+
+        self.call_at(next_daily(self.clock.now(), hour, minute, timezone), key, run_and_again)
+
     def cancel(self, key: str) -> None:
         self.jobs.pop(key, None)
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.domain.catalogue import Catalogue
 from bot.domain.models import LETTERS, Question, QuestionType
 from tests.fakebotapi import FakeBotApi, TgUser
 
-__all__ = ["Player"]
+__all__ = ["GroupPlayer", "Player"]
+
+#: What follows an answer in a solo round: the next question, or the summary.
+NEXT = re.compile(r"第 \d+/\d+ 题|Question \d+/\d+|本轮结束|Round over")
 
 
 class Player:
@@ -62,24 +66,28 @@ class Player:
                 return question
         raise AssertionError(f"no known question in {text!r}")
 
-    async def answer(self, catalogue: Catalogue, right: bool, replies: int = 1) -> Question:
-        """Answer the question in the bot's last message, rightly or wrongly."""
+    async def answer(self, catalogue: Catalogue, right: bool) -> Question:
+        """Answer the question in the bot's last message, rightly or wrongly, and wait for
+        what follows it: the next question or the round's summary."""
         message_id, message = self.last()
         question = self.question_in(catalogue, message["text"])
+        before = len(self.bot_messages())
         if question.type is QuestionType.OPEN:
-            await self.say(question.accepted[0] if right else "不知道", replies=replies + 1)
-            return question
-        picked = set(question.answer)
-        if not right:
-            picked = {(min(picked) + 1) % question.option_count}
-        if question.type is QuestionType.MULTIPLE:
-            for index in sorted(picked):
-                await self.tick(message_id, LETTERS[index])
-            submit = next(d for _label, d in self.buttons(message_id) if d.startswith("a:"))
-            await self.press(message_id, submit, replies=replies)
+            self.api.send_text(self.user, question.accepted[0] if right else "不知道",
+                               self.chat_id)
         else:
-            data = self.buttons(message_id)[min(picked)][1]
-            await self.press(message_id, data, replies=replies)
+            picked = set(question.answer)
+            if not right:
+                picked = {(min(picked) + 1) % question.option_count}
+            if question.type is QuestionType.MULTIPLE:
+                for index in sorted(picked):
+                    await self.tick(message_id, LETTERS[index])
+                data = next(d for _label, d in self.buttons(message_id) if d.startswith("a:"))
+            else:
+                data = self.buttons(message_id)[min(picked)][1]
+            await self.press(message_id, data)
+        await self.api.wait_for(lambda a: any(
+            NEXT.search(m.get("text", "")) for _mid, m in self.bot_messages()[before:]))
         return question
 
     async def tick(self, message_id: int, letter: str) -> None:

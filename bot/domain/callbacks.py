@@ -17,6 +17,7 @@ __all__ = [
     "ContestJoin",
     "ContestRank",
     "ContestToggle",
+    "DailyAnswer",
     "FaqPick",
     "MenuPick",
     "ResultsPick",
@@ -85,6 +86,15 @@ class ResultsPick:
 
 
 @dataclass(frozen=True, slots=True)
+class DailyAnswer:
+    """An answer to the question of a day (by its ordinal) in a language."""
+
+    ordinal: int
+    language: str
+    letters: str
+
+
+@dataclass(frozen=True, slots=True)
 class FaqPick:
     faq_id: str
 
@@ -101,7 +111,7 @@ class MenuPick:
 
 Callback = (
     SoloAnswer | SoloToggle | ContestAnswer | ContestToggle | ContestJoin | ContestRank
-    | ResultsPick | FaqPick | TopicPick | MenuPick
+    | ResultsPick | DailyAnswer | FaqPick | TopicPick | MenuPick
 )
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
@@ -112,6 +122,7 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"j:{_NUM}"), ContestJoin),
     (re.compile(rf"r:{_NUM}"), ContestRank),
     (re.compile(rf"x:{_NUM}"), ResultsPick),
+    (re.compile(rf"d:{_NUM}:(zh|en):{_LETTERS}"), DailyAnswer),
     (re.compile(rf"f:{_IDENT}"), FaqPick),
     (re.compile(rf"t:{_IDENT}"), TopicPick),
     (re.compile(r"u:([a-z]{1,16})"), MenuPick),
@@ -145,6 +156,11 @@ def decode(data: object) -> Callback | None:
             return cls(int(groups[0]), int(groups[1]), letters)
         if cls in (ContestJoin, ContestRank, ResultsPick):
             return cls(int(groups[0]))
+        if cls is DailyAnswer:
+            letters = groups[2]
+            if len(letters) != 1:
+                return None
+            return cls(int(groups[0]), groups[1], letters)
         if cls is MenuPick and groups[0] not in MENU_ACTIONS:
             return None
         return cls(groups[0])

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+from datetime import datetime
 from typing import TextIO
 
 from bot.domain.faq import Outcome
-from bot.domain.models import QuestionType, User
+from bot.domain.models import Question, QuestionType, User
 from bot.domain.quiz import Response
 from bot.engine import AnswerResult, Engine, QuestionView, Rejected
+from bot.learning import Learning, NothingDue
 from bot.texts import t
 from bot.views import (
+    render_achievements,
+    render_daily,
     render_faq,
     render_feedback,
     render_leaderboard,
@@ -36,6 +40,8 @@ class Console:
 
     def __init__(self, engine: Engine, stdin: TextIO, stdout: TextIO, language: str = "zh") -> None:
         self.engine = engine
+        self.learning = Learning(engine)
+        self.daily: tuple[int, str, Question] | None = None
         self.stdin = stdin
         self.stdout = stdout
         try:
@@ -78,6 +84,8 @@ class Console:
             return await self.command(command.lower(), argument.strip())
         if line.startswith("?") and line[1:].strip().isdigit():
             self.show_suggestion(int(line[1:].strip()))
+        elif self.daily is not None:
+            await self.answer_daily(line)
         elif self.pending is not None:
             await self.answer(line)
         else:
@@ -111,6 +119,16 @@ class Console:
             self.pending = None
             self.say(render_summary(summary, self.lang, stopped=True) if summary
                      else t(self.lang, "no_round"))
+        elif command == "review":
+            result = await self.learning.start_review(self.user, CONSOLE_USER_ID)
+            if isinstance(result, NothingDue):
+                self.say(self.nothing_due(result))
+            else:
+                self.show(result)
+        elif command == "daily":
+            await self.show_daily()
+        elif command == "progress":
+            self.say(await self.progress())
         elif command == "score":
             self.say(render_score(await self.engine.score(self.user.id), self.lang))
         elif command == "leaderboard":
@@ -124,6 +142,54 @@ class Console:
         else:
             self.say(t(self.lang, "help"))
         return True
+
+    def nothing_due(self, result: NothingDue) -> str:
+        if result.next_at is None:
+            return t(self.lang, "review_none_missed")
+        when = datetime.fromtimestamp(result.next_at, self.engine.tz).strftime("%Y-%m-%d %H:%M")
+        return t(self.lang, "review_next", when=when)
+
+    async def show_daily(self) -> None:
+        daily = await self.learning.daily(self.user)
+        if daily is None:
+            self.say(t(self.lang, "daily_none"))
+        elif daily.answered:
+            self.say(t(self.lang, "daily_done"))
+        else:
+            self.daily = (daily.day.toordinal(), daily.language, daily.question)
+            self.say(render_daily(daily.question, daily.day.isoformat(), self.lang, numbered=True))
+
+    async def answer_daily(self, line: str) -> None:
+        assert self.daily is not None
+        ordinal, language, question = self.daily
+        response = self.parse_pick(line, QuestionView(0, 0, 1, question))
+        if response is None:
+            self.say(t(self.lang, "console_bad_pick", count=question.option_count))
+            return
+        self.daily = None
+        result = await self.learning.answer_daily(self.user, CONSOLE_USER_ID, ordinal, language,
+                                                  response)
+        if isinstance(result, Rejected):
+            self.say(t(self.lang, f"rejected_{result.reason}"))
+        else:
+            self.say(render_feedback(result, self.lang))
+            for line_ in render_achievements(result.earned, self.lang):
+                self.say(line_)
+
+    async def progress(self) -> str:
+        topics = [topic for topic in await self.learning.progress(self.user) if topic.seen]
+        if not topics:
+            return t(self.lang, "progress_empty")
+        lines = [t(self.lang, "progress_header")]
+        for index, topic in enumerate(topics, start=1):
+            lines.append(t(self.lang, "progress_line", index=f"T{index}", title=topic.title,
+                           seen=topic.seen, total=topic.questions,
+                           share=f"{topic.share_right:.0%}"))
+            if any(topic.boxes) or topic.learnt:
+                lines.append(t(self.lang, "progress_boxes",
+                               boxes=" / ".join(str(n) for n in topic.boxes),
+                               learnt=topic.learnt))
+        return "\n".join(lines)
 
     def show(self, view: QuestionView) -> None:
         self.pending = view
@@ -161,6 +227,8 @@ class Console:
 
     def report(self, result: AnswerResult) -> None:
         self.say(render_feedback(result, self.lang))
+        for line in render_achievements(result.earned, self.lang):
+            self.say(line)
         self.pending = None
         if result.next is not None:
             self.show(result.next)

@@ -11,6 +11,7 @@ from bot.domain.contest import ContestSettings, ContestStatus, PlayerScore
 from bot.domain.models import Question, QuestionType, User
 from bot.storage.db import Database
 from bot.storage.batch import Batcher, Unit
+from bot.storage.learning_store import missed_statement
 from bot.storage.store import AnswerRecord, answer_statements
 
 __all__ = ["ContestRow", "ContestStore", "question_from_json", "question_to_json"]
@@ -169,8 +170,12 @@ class ContestStore:
         """Store a contest answer with the player's new totals; False if already answered.
 
         Answers that arrive together are committed together (see :mod:`bot.storage.batch`).
+        A wrong answer also puts the question in the player's first review box.
         """
-        return await self.batcher.submit(Unit("contest-answer", (
+        kind = "contest-answer" if answer.correct else "contest-miss"
+        missed = () if answer.correct else (
+            missed_statement(answer.user_id, answer.question_id, answer.answered_at),)
+        return await self.batcher.submit(Unit(kind, (
             ("""INSERT INTO users (id, name, username, language, created_at)
                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""",
              (user.id, user.name, user.username, user.language, answer.answered_at)),
@@ -183,6 +188,7 @@ class ContestStore:
                 WHERE contest_id = ? AND user_id = ?""",
              (answer.points, int(answer.correct), answer.elapsed_ms, streak, contest_id,
               answer.user_id)),
+            *missed,
         ), priority=1))
 
     async def reset_streaks(self, contest_id: int, keep: set[int]) -> None:

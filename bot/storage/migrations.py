@@ -118,4 +118,33 @@ _V2 = (
     )""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+# Version 3: learning. Missed questions in Leitner boxes, daily-question subscriptions,
+# achievements, and the kind of each solo round (a quiz, a review, a daily question).
+_V3 = (
+    "ALTER TABLE rounds ADD COLUMN kind TEXT NOT NULL DEFAULT 'quiz'",
+    "CREATE INDEX rounds_kind ON rounds(user_id, kind, topic)",
+    """CREATE TABLE reviews (
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        question_id TEXT NOT NULL,
+        box INTEGER NOT NULL,
+        due_at REAL NOT NULL,
+        PRIMARY KEY (user_id, question_id)
+    )""",
+    "CREATE INDEX reviews_due ON reviews(user_id, due_at)",
+    """CREATE TABLE subscriptions (
+        chat_id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        language TEXT NOT NULL,
+        created_at REAL NOT NULL
+    )""",
+    """CREATE TABLE achievements (
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        code TEXT NOT NULL,
+        earned_at REAL NOT NULL,
+        PRIMARY KEY (user_id, code)
+    )""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)

@@ -41,6 +41,7 @@ class RoundRow:
     asked_at: float
     started_at: float
     finished_at: float | None
+    kind: str = "quiz"
 
     @property
     def finished(self) -> bool:
@@ -93,6 +94,7 @@ def _round(row: sqlite3.Row) -> RoundRow:
         asked_at=row["asked_at"],
         started_at=row["started_at"],
         finished_at=row["finished_at"],
+        kind=row["kind"],
     )
 
 
@@ -147,9 +149,10 @@ class Store:
     # --- solo rounds -----------------------------------------------------------------
 
     async def create_round(
-        self, user_id: int, chat_id: int, topic: str | None, question_ids: list[str], now: float
+        self, user_id: int, chat_id: int, topic: str | None, question_ids: list[str], now: float,
+        kind: str = "quiz",
     ) -> int:
-        """Start a round, closing any round the user left open."""
+        """Start a round (a quiz, a review or a daily question), closing any left open."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE rounds SET finished_at = ? WHERE user_id = ? AND finished_at IS NULL",
@@ -157,9 +160,9 @@ class Store:
             )
             cursor = await conn.execute(
                 """INSERT INTO rounds (user_id, chat_id, topic, question_ids, position,
-                                       asked_at, started_at)
-                   VALUES (?, ?, ?, ?, 0, ?, ?)""",
-                (user_id, chat_id, topic, json.dumps(question_ids), now, now),
+                                       asked_at, started_at, kind)
+                   VALUES (?, ?, ?, ?, 0, ?, ?, ?)""",
+                (user_id, chat_id, topic, json.dumps(question_ids), now, now, kind),
             )
             return int(cursor.lastrowid or 0)
 

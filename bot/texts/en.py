@@ -14,6 +14,9 @@ TEXTS: dict[str, str] = {
         "How to use me:\n"
         "/quiz [topic] — start a round (e.g. /quiz scams)\n"
         "/topics — list the topics\n"
+        "/review — review the questions you missed (spaced)\n"
+        "/daily — the question of the day; /subscribe 08:00 to get it every day\n"
+        "/progress — your progress per topic\n"
         "/stop — end the current round\n"
         "/score — your points, accuracy and best streak\n"
         "/leaderboard — top players (all time and this week)\n"
@@ -204,13 +207,48 @@ TEXTS: dict[str, str] = {
     "chart_none": "No such contest. Usage: /chart CONTEST_ID",
     "flood_notice": "You're sending messages very fast; I'll take a break and answer again in about two minutes.",
     "upload_cannot_write": "The bank was not installed: the folder {folder} cannot be written. Ask the operator to set QUIZBOT_QUESTIONS_DIR to a writable folder.",
+    # --- learning ---
+    "cmd_review": "Review the questions you missed",
+    "cmd_daily": "Question of the day",
+    "cmd_progress": "My progress",
+    "cmd_subscribe": "Daily question: /subscribe 08:00",
+    "review_header": "📒 Review",
+    "review_none_missed": "You have not missed any question yet, so there is nothing to review. Try /quiz!",
+    "review_next": "Nothing to review right now. The next question is due {when}.",
+    "daily_header": "📅 Question of the day · {date}",
+    "daily_done": "You have answered today's question; come back tomorrow!",
+    "daily_none": "The banks have no question that can be a question of the day.",
+    "rejected_daily_over": "That was an earlier question of the day. Send /daily for today's.",
+    "rejected_daily_done": "You have answered today's question; come back tomorrow!",
+    "subscribe_usage": "Usage: /subscribe 08:00 (Beijing time by default, or add a time zone: /subscribe 20:30 Europe/London); /subscribe off to stop.",
+    "subscribe_done": "Done: the question of the day comes here every day at {time} ({timezone}). Send /subscribe off to stop.",
+    "subscribe_off": "The daily question is off.",
+    "subscribe_none": "There is no daily question subscription here.",
+    "progress_header": "📈 Your progress",
+    "progress_line": "{index}. {title}: {seen}/{total} questions seen, {share} right",
+    "progress_boxes": "   review boxes 1-5: {boxes}; learnt {learnt}",
+    "progress_empty": "You have not answered any question yet. Send /quiz or /daily to start!",
+    "progress_caption": "Share right per topic (T1, T2 … as numbered in the list)",
+    "progress_achievements": "🏅 Achievements: {names}",
+    "achievement_announce": "🏅 New achievement: {title}\n{meaning}",
+    "achievement_first_right_title": "First right answer",
+    "achievement_first_right_meaning": "Your first right answer! Every question rests on a law: after answering, look at which article.",
+    "achievement_nine_rights_title": "The nine rights",
+    "achievement_nine_rights_meaning": "You answered 9 questions on consumers' rights right. China's Consumer Rights Protection Law (Arts. 7-15) lists nine: safety, information, choice, fair dealing, compensation, association, education, respect and personal information, and supervision.",
+    "achievement_streak_10_title": "Ten in a row",
+    "achievement_streak_10_meaning": "Ten right answers in a row! In a dispute you can negotiate, ask for mediation, complain, go to arbitration or to court.",
+    "achievement_reviewer_title": "Learnt by reviewing",
+    "achievement_reviewer_meaning": "A question you once missed, answered right twice in review: it moved up to box 3. Spaced review makes things stick.",
+    "achievement_daily_10_title": "Ten days in a row",
+    "achievement_daily_10_meaning": "Ten days of daily questions in a row! A little every day keeps your rights at hand.",
     # --- language ---
     "lang_usage": "Language: English. Send /lang zh for Chinese, /lang en for English.",
     "lang_set": "Switched to English.",
     # --- console ---
     "console_intro": (
         "Consumer-rights quiz (console mode).\n"
-        "Type /quiz to play, /topics for topics, /score for your score, /help for help, "
+        "Type /quiz to play, /topics for topics, /review to review, /daily for the question "
+        "of the day, /progress for your progress, /score for your score, /help for help, "
         "/quit to leave; anything else is asked of the FAQ."
     ),
     "console_pick": "Type the option number (several separated by commas, e.g. 1,3):",

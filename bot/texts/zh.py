@@ -14,6 +14,9 @@ TEXTS: dict[str, str] = {
         "可以这样用我：\n"
         "/quiz [专题] — 开始一轮答题（例如 /quiz 征信）\n"
         "/topics — 查看全部专题\n"
+        "/review — 复习答错的题（间隔复习）\n"
+        "/daily — 每日一题；/subscribe 08:00 每天推送\n"
+        "/progress — 各专题的学习进度\n"
         "/stop — 结束本轮答题\n"
         "/score — 我的总分、正确率和最长连对\n"
         "/leaderboard — 排行榜（总榜和本周）\n"
@@ -202,13 +205,48 @@ TEXTS: dict[str, str] = {
     "chart_none": "没有找到这场竞赛。用法：/chart 竞赛编号",
     "flood_notice": "你发得太快啦，我先歇一会儿，大约两分钟后再回复你。",
     "upload_cannot_write": "题库没有装上：无法写入题库文件夹 {folder}。请运维人员把 QUIZBOT_QUESTIONS_DIR 设为可写的文件夹。",
+    # --- learning ---
+    "cmd_review": "复习答错的题",
+    "cmd_daily": "每日一题",
+    "cmd_progress": "我的学习进度",
+    "cmd_subscribe": "订阅每日一题：/subscribe 08:00",
+    "review_header": "📒 复习",
+    "review_none_missed": "你还没有答错过题，没有需要复习的。继续 /quiz 吧！",
+    "review_next": "现在没有到期的复习题。下一道在 {when} 到期。",
+    "daily_header": "📅 每日一题 · {date}",
+    "daily_done": "今天的每日一题你已经答过了，明天再来！",
+    "daily_none": "题库里还没有可以做每日一题的题目。",
+    "rejected_daily_over": "这是之前的每日一题，已经结束了。发送 /daily 看今天的。",
+    "rejected_daily_done": "今天的每日一题你已经答过了，明天再来！",
+    "subscribe_usage": "用法：/subscribe 08:00（默认北京时间，也可以写时区，如 /subscribe 20:30 Asia/Hong_Kong）；/subscribe off 取消。",
+    "subscribe_done": "好的，每天 {time}（{timezone}）发每日一题到这里。发送 /subscribe off 取消。",
+    "subscribe_off": "已取消每日一题推送。",
+    "subscribe_none": "这里还没有订阅每日一题。",
+    "progress_header": "📈 我的学习进度",
+    "progress_line": "{index}. {title}：见过 {seen}/{total} 题，正确率 {share}",
+    "progress_boxes": "   复习盒 1-5：{boxes}；已掌握 {learnt} 题",
+    "progress_empty": "你还没有答过题。发送 /quiz 或 /daily 开始吧！",
+    "progress_caption": "各专题正确率（T1、T2…与文字列表的编号对应）",
+    "progress_achievements": "🏅 成就：{names}",
+    "achievement_announce": "🏅 新成就：{title}\n{meaning}",
+    "achievement_first_right_title": "初露锋芒",
+    "achievement_first_right_meaning": "第一次答对！每道题都有法律依据，答完别忘了看一眼依据写在哪一条。",
+    "achievement_nine_rights_title": "九项权利全掌握",
+    "achievement_nine_rights_meaning": "你答对了 9 道关于消费者权利的题。《消费者权益保护法》第七条至第十五条规定了九项权利：安全保障、知情、自主选择、公平交易、依法求偿、结社、获得知识、受尊重及个人信息受保护、监督。",
+    "achievement_streak_10_title": "十连对",
+    "achievement_streak_10_meaning": "连续答对 10 题！把知识用起来：遇到纠纷，可以协商、调解、投诉、仲裁或诉讼。",
+    "achievement_reviewer_title": "温故知新",
+    "achievement_reviewer_meaning": "一道答错过的题，你在复习中连续答对了两次，它升到了第 3 个复习盒。间隔复习让记忆更牢。",
+    "achievement_daily_10_title": "每日一题十连签",
+    "achievement_daily_10_meaning": "连续 10 天做了每日一题！每天一点点，维权知识就在手边。",
     # --- language ---
     "lang_usage": "当前语言：中文。发送 /lang en 切换为英文，/lang zh 切换为中文。",
     "lang_set": "已切换为中文。",
     # --- console ---
     "console_intro": (
         "消费维权知识小助手（控制台模式）。\n"
-        "输入 /quiz 答题，/topics 看专题，/score 看成绩，/help 看帮助，/quit 退出；"
+        "输入 /quiz 答题，/topics 看专题，/review 复习，/daily 每日一题，/progress 学习进度，"
+        "/score 看成绩，/help 看帮助，/quit 退出；"
         "其他文字当作问题来回答。"
     ),
     "console_pick": "请输入选项编号（多选用逗号分隔，如 1,3）：",

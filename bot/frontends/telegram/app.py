@@ -34,7 +34,7 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.contests import ContestRunner, Scheduler
 from bot.domain.flood import FloodGuard, Verdict
-from bot.frontends.telegram import contest, organizer, private
+from bot.frontends.telegram import contest, learning, organizer, private
 from bot.frontends.telegram.common import (
     RUNTIME_KEY,
     domain_user,
@@ -43,7 +43,9 @@ from bot.frontends.telegram.common import (
     safe_send,
 )
 from bot.frontends.telegram.contest import CONTEST_KEY, TelegramPresenter
+from bot.frontends.telegram.learning import LEARNING_KEY, SCHEDULER_KEY
 from bot.frontends.telegram.limiter import PatientRateLimiter
+from bot.learning import Learning
 from bot.frontends.telegram.scheduler import JobQueueScheduler
 from bot.frontends.telegram.transport import AiohttpRequest
 from bot.health import Heartbeat
@@ -57,11 +59,12 @@ logger = logging.getLogger(__name__)
 
 #: Commands shown in the phone's menu, in this order.
 PRIVATE_COMMANDS = (
-    "start", "quiz", "topics", "score", "leaderboard", "stop", "myrank", "results", "lang", "help",
+    "start", "quiz", "topics", "review", "daily", "progress", "score", "leaderboard", "stop",
+    "subscribe", "myrank", "results", "lang", "help",
 )
-GROUP_COMMANDS = ("leaderboard", "myrank", "help")
-GROUP_ADMIN_COMMANDS = ("contest", "go", "pause", "resume", "skip", "stop", "leaderboard",
-                        "myrank", "help")
+GROUP_COMMANDS = ("daily", "leaderboard", "myrank", "help")
+GROUP_ADMIN_COMMANDS = ("contest", "go", "pause", "resume", "skip", "stop", "daily",
+                        "subscribe", "leaderboard", "myrank", "help")
 
 
 def build_application(
@@ -102,16 +105,19 @@ def build_application(
     application = builder.build()
     presenter = TelegramPresenter(application.bot_data, settings.timezone)
     presenter.bot = application.bot
+    scheduler = scheduler or JobQueueScheduler(application.job_queue, runtime.engine.clock)
     runner = ContestRunner(
         runtime.store,
         runtime.engine.clock,
-        scheduler or JobQueueScheduler(application.job_queue, runtime.engine.clock),
+        scheduler,
         presenter,
         catalogue=lambda: runtime.engine.catalogue,
         rng=runtime.engine.rng,
     )
     application.bot_data[RUNTIME_KEY] = runtime
     application.bot_data[CONTEST_KEY] = runner
+    application.bot_data[SCHEDULER_KEY] = scheduler
+    application.bot_data[LEARNING_KEY] = Learning(runtime.engine)
     application.bot_data[FLOOD_KEY] = FloodGuard(limit=settings.flood_limit)
     add_handlers(application)
     return application
@@ -144,6 +150,10 @@ def add_handlers(application: Application) -> None:
         ("reload", organizer.on_reload),
         ("stats", organizer.on_stats),
         ("chart", organizer.on_chart),
+        ("review", learning.on_review),
+        ("daily", learning.on_daily),
+        ("progress", learning.on_progress),
+        ("subscribe", learning.on_subscribe),
     ):
         application.add_handler(CommandHandler(name, callback))
     # /stop ends a solo round in a private chat and the contest in a group.
@@ -153,6 +163,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(private.on_callback, pattern=r"^[amtuf]:"))
     application.add_handler(CallbackQueryHandler(contest.on_group_callback, pattern=r"^[ckjr]:"))
     application.add_handler(CallbackQueryHandler(contest.on_results_pick, pattern=r"^x:"))
+    application.add_handler(CallbackQueryHandler(learning.on_daily_answer, pattern=r"^d:"))
     application.add_handler(PollAnswerHandler(contest.on_poll_answer))
     # A bank file sent by an organizer.
     application.add_handler(
@@ -232,6 +243,7 @@ async def on_startup(application: Application) -> None:
             await application.bot.set_my_commands(commands, scope=scope, language_code=code)
     runner: ContestRunner = application.bot_data[CONTEST_KEY]
     await runner.recover()
+    await learning.schedule_subscriptions(application)
     _reload_on_sighup(runtime)
     if application.job_queue is not None:  # contact even when idle (webhook mode)
         application.job_queue.run_repeating(_check_in, interval=CHECK_IN, first=CHECK_IN,

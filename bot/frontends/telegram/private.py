@@ -22,6 +22,7 @@ from bot.frontends.telegram.keyboards import (
 )
 from bot.texts import t
 from bot.views import (
+    render_achievements,
     render_faq,
     render_feedback,
     render_leaderboard,
@@ -41,6 +42,7 @@ __all__ = [
     "on_start",
     "on_stop",
     "on_topics",
+    "send_question",
 ]
 
 logger = logging.getLogger(__name__)
@@ -93,16 +95,20 @@ async def _start_round(
         key = "topic_not_found" if topic else "no_topics"
         await safe_send(context, chat_id, t(user.language, key, topic=topic or ""))
         return
-    await _send_question(context, chat_id, view, user.language)
+    await send_question(context, chat_id, view, user.language)
 
 
-async def _send_question(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, view: QuestionView, language: str
+async def send_question(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, view: QuestionView, language: str,
+    header: str = "",
 ) -> None:
+    """A question of a solo round (a quiz or a review), with its answer buttons."""
     keyboard = answer_keyboard(
         view.question, language, cb.SoloAnswer, cb.SoloToggle, view.round_id, view.position
     )
-    await safe_send(context, chat_id, render_question(view, language), reply_markup=keyboard)
+    text = render_question(view, language)
+    await safe_send(context, chat_id, f"{header} {text}" if header else text,
+                    reply_markup=keyboard)
 
 
 async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -170,8 +176,10 @@ async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def _after_answer(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, result: AnswerResult, language: str
 ) -> None:
+    for line in render_achievements(result.earned, language):
+        await safe_send(context, chat_id, line)
     if result.next is not None:
-        await _send_question(context, chat_id, result.next, language)
+        await send_question(context, chat_id, result.next, language)
     elif result.summary is not None:
         await safe_send(context, chat_id, render_summary(result.summary, language))
 

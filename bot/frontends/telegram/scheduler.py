@@ -1,9 +1,11 @@
-"""The contest Scheduler port on python-telegram-bot's JobQueue."""
+"""The Scheduler port on python-telegram-bot's JobQueue: run_once and run_daily."""
 
 from __future__ import annotations
 
+import datetime as dtm
 import logging
 from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
 
 from telegram.ext import ContextTypes, JobQueue
 
@@ -29,6 +31,16 @@ class JobQueueScheduler:
 
         delay = max(0.0, when - self.clock.now())
         self.job_queue.run_once(run, when=delay, name=key)
+
+    def call_daily(self, hour: int, minute: int, timezone: str, key: str,
+                   callback: Callable[[], Awaitable[None]]) -> None:
+        self.cancel(key)
+
+        async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
+            await callback()
+
+        at = dtm.time(hour, minute, tzinfo=ZoneInfo(timezone))
+        self.job_queue.run_daily(run, time=at, name=key)
 
     def cancel(self, key: str) -> None:
         for job in self.job_queue.get_jobs_by_name(key):

@@ -1,0 +1,102 @@
+"""Learning rules: Leitner boxes for missed questions, the daily question, achievements.
+
+**Review (Leitner boxes).** A question answered wrong anywhere (a quiz, a contest, the
+daily question) goes to box 1, due at once. In a review, a right answer moves it up a box
+and it comes back later — after 1, 2, 4, 8 or 16 days in boxes 1 to 5 — and a right answer
+in box 5 retires it; a wrong answer sends it back to box 1, due again at once. So what was
+missed comes back first, and what is known comes back less and less often.
+
+**Daily question.** Every question of a language that is answered by one pick (single
+choice or true/false) is put in a fixed order by a hash of its id; day *n* (days since
+0001-01-01 in the bot's time zone) gets the question at position *n* modulo their number.
+Everyone gets the same question on a day, and none comes back for as many days as there are
+questions (hundreds); adding a question moves only where it falls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.models import Question, QuestionType
+
+__all__ = [
+    "ACHIEVEMENTS",
+    "Achievement",
+    "BOX_DAYS",
+    "RETIRED",
+    "after_review",
+    "daily_question",
+    "day_of",
+    "next_daily",
+]
+
+#: Days until a question in box 1..5 comes back after a right answer moved it there.
+BOX_DAYS = {1: 1, 2: 2, 3: 4, 4: 8, 5: 16}
+#: The box of a question learnt for good: never due again.
+RETIRED = 6
+DAY = 24 * 3600.0
+
+
+def after_review(box: int, correct: bool, now: float) -> tuple[int, float]:
+    """The box and due time of a question after a review answer."""
+    if not correct:
+        return 1, now
+    box = min(box + 1, RETIRED)
+    if box == RETIRED:
+        return RETIRED, float("inf")
+    return box, now + BOX_DAYS[box] * DAY
+
+
+def day_of(now: float, timezone: str) -> date:
+    """The calendar day of ``now`` in ``timezone``."""
+    return datetime.fromtimestamp(now, ZoneInfo(timezone)).date()
+
+
+def _order_key(question: Question) -> str:
+    return hashlib.sha1(f"daily:{question.id}".encode()).hexdigest()
+
+
+def daily_pool(questions: Sequence[Question], language: str) -> list[Question]:
+    """The questions that can be a daily question, in their fixed order."""
+    pool = [q for q in questions if q.language == language
+            and q.type in (QuestionType.SINGLE, QuestionType.TRUEFALSE)]
+    return sorted(pool, key=_order_key)
+
+
+def daily_question(questions: Sequence[Question], day: date, language: str) -> Question | None:
+    """The question of ``day`` for ``language`` (None when the banks have none)."""
+    pool = daily_pool(questions, language)
+    return pool[day.toordinal() % len(pool)] if pool else None
+
+
+def next_daily(after: float, hour: int, minute: int, timezone: str) -> float:
+    """The first time at HH:MM in ``timezone`` strictly after ``after``."""
+    zone = ZoneInfo(timezone)
+    local = datetime.fromtimestamp(after, zone)
+    candidate = datetime.combine(local.date(), time(hour, minute), zone)
+    if candidate.timestamp() <= after:
+        candidate = datetime.combine(local.date() + timedelta(days=1), time(hour, minute), zone)
+    return candidate.timestamp()
+
+
+@dataclass(frozen=True, slots=True)
+class Achievement:
+    """A milestone worth a word, and what it teaches. Texts live in bot/texts."""
+
+    code: str
+
+
+ACHIEVEMENTS = (
+    Achievement("first_right"),
+    Achievement("nine_rights"),
+    Achievement("streak_10"),
+    Achievement("reviewer"),
+    Achievement("daily_10"),
+)
+#: Different questions tagged 九项权利 answered right for "nine_rights".
+NINE_RIGHTS_TAG = "九项权利"
+NINE_RIGHTS_NEEDED = 9

@@ -1,0 +1,163 @@
+"""Learning over the engine: review rounds, the daily question, progress, subscriptions.
+
+The rules are in :mod:`bot.domain.learning`; this service applies them to a user's history
+in the database. No Telegram here: the front ends show what it returns.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.learning import RETIRED, daily_question, day_of
+from bot.domain.models import Question, User
+from bot.domain.quiz import Response
+from bot.engine import AnswerResult, Engine, QuestionView, Rejected
+from bot.storage.learning_store import Subscription
+
+__all__ = ["Daily", "Learning", "NothingDue", "TopicProgress"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class NothingDue:
+    """No question is due for review; the next one is at ``next_at`` (None: none missed)."""
+
+    next_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Daily:
+    """Today's question for a language, and the user's answer to it if they gave one."""
+
+    day: date
+    language: str
+    question: Question
+    answered: bool
+
+    @property
+    def key(self) -> str:
+        return f"daily:{self.day.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicProgress:
+    """One topic (a bank) for one user."""
+
+    bank_id: str
+    title: str
+    questions: int
+    seen: int
+    answered: int
+    right: int
+    boxes: tuple[int, ...]  # questions in review boxes 1..5
+    learnt: int  # questions retired from review
+
+    @property
+    def share_right(self) -> float:
+        return self.right / self.answered if self.answered else 0.0
+
+
+class Learning:
+    """Reviews, daily questions and progress for the users of one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.store = engine.learning
+
+    # --- review -------------------------------------------------------------------------
+
+    async def start_review(self, user: User, chat_id: int) -> QuestionView | NothingDue:
+        """A round of the user's missed questions that are due, lowest box first."""
+        engine = self.engine
+        now = engine.clock.now()
+        due = [qid for qid in await self.store.due(user.id, now, engine.quiz_length * 3)
+               if qid in engine.catalogue.questions][: engine.quiz_length]
+        if not due:
+            return NothingDue(await self.store.next_due(user.id))
+        round_id = await engine.store.create_round(user.id, chat_id, "review", due, now,
+                                                   kind="review")
+        logger.info("review round %d for user %d: %d questions", round_id, user.id, len(due))
+        return QuestionView(round_id, 0, len(due), engine.catalogue.questions[due[0]])
+
+    # --- the daily question ------------------------------------------------------------
+
+    def today(self, language: str, now: float | None = None) -> tuple[date, Question] | None:
+        engine = self.engine
+        day = day_of(engine.clock.now() if now is None else now, str(engine.tz))
+        question = daily_question(list(engine.catalogue.questions.values()), day, language) \
+            or daily_question(list(engine.catalogue.questions.values()), day, "zh")
+        return (day, question) if question else None
+
+    async def daily(self, user: User, language: str | None = None) -> Daily | None:
+        """Today's question, and whether the user already answered it."""
+        found = self.today(language or user.language)
+        if found is None:
+            return None
+        day, question = found
+        existing = await self.store.daily_round(user.id, f"daily:{day.isoformat()}")
+        return Daily(day, question.language, question, bool(existing and existing[1]))
+
+    async def answer_daily(self, user: User, chat_id: int, ordinal: int, language: str,
+                           response: Response) -> AnswerResult | Rejected:
+        """Answer the daily question of day ``ordinal``: today's only, once a day."""
+        found = self.today(language)
+        if found is None:
+            return Rejected("unknown")
+        day, question = found
+        if day.toordinal() != ordinal:
+            return Rejected("daily_over")
+        key = f"daily:{day.isoformat()}"
+        existing = await self.store.daily_round(user.id, key)
+        if existing and existing[1]:
+            return Rejected("daily_done")
+        engine = self.engine
+        if existing:
+            round_id = existing[0]
+        else:
+            round_id = await engine.store.create_round(user.id, chat_id, key, [question.id],
+                                                       engine.clock.now(), kind="daily")
+        return await engine.answer(user.id, round_id, 0, response)
+
+    # --- progress -----------------------------------------------------------------------
+
+    async def progress(self, user: User) -> list[TopicProgress]:
+        """Per topic: questions seen, share right, and where the missed ones stand."""
+        catalogue = self.engine.catalogue
+        totals = await self.store.answer_totals(user.id)
+        boxes = await self.store.boxes(user.id)
+        topics = []
+        for bank in catalogue.banks:
+            if not bank.questions:
+                continue
+            ids = [q.id for q in bank.questions]
+            seen = [qid for qid in ids if qid in totals]
+            counts = [0] * 5
+            learnt = 0
+            for qid in ids:
+                box = boxes.get(qid)
+                if box is None:
+                    continue
+                if box >= RETIRED:
+                    learnt += 1
+                else:
+                    counts[box - 1] += 1
+            topics.append(TopicProgress(
+                bank_id=bank.id, title=bank.title, questions=len(ids), seen=len(seen),
+                answered=sum(totals[q][0] for q in seen), right=sum(totals[q][1] for q in seen),
+                boxes=tuple(counts), learnt=learnt,
+            ))
+        return topics
+
+    # --- subscriptions ------------------------------------------------------------------
+
+    async def subscribe(self, subscription: Subscription) -> None:
+        await self.store.subscribe(subscription, self.engine.clock.now())
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        return await self.store.unsubscribe(chat_id)
+
+    async def subscriptions(self) -> list[Subscription]:
+        return await self.store.subscriptions()

@@ -1,0 +1,139 @@
+"""Queries of learning: review boxes, subscriptions, achievements, progress figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.learning import RETIRED
+from bot.storage.db import Database
+
+__all__ = ["LearningStore", "Subscription", "missed_statement"]
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    chat_id: int
+    user_id: int
+    hour: int
+    minute: int
+    timezone: str
+    language: str
+
+
+def missed_statement(user_id: int, question_id: str, now: float) -> tuple[str, tuple[object, ...]]:
+    """The statement that puts a missed question in box 1, due at once."""
+    return (
+        """INSERT INTO reviews (user_id, question_id, box, due_at) VALUES (?, ?, 1, ?)
+           ON CONFLICT (user_id, question_id) DO UPDATE SET box = 1, due_at = excluded.due_at""",
+        (user_id, question_id, now),
+    )
+
+
+class LearningStore:
+    """The learning tables."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def missed(self, user_id: int, question_id: str, now: float) -> None:
+        await self.db.execute(*missed_statement(user_id, question_id, now))
+
+    async def set_box(self, user_id: int, question_id: str, box: int, due_at: float) -> None:
+        await self.db.execute(
+            "UPDATE reviews SET box = ?, due_at = ? WHERE user_id = ? AND question_id = ?",
+            (box, due_at if due_at != float("inf") else 1e18, user_id, question_id),
+        )
+
+    async def box(self, user_id: int, question_id: str) -> int | None:
+        row = await self.db.fetchone(
+            "SELECT box FROM reviews WHERE user_id = ? AND question_id = ?", (user_id, question_id)
+        )
+        return row["box"] if row else None
+
+    async def due(self, user_id: int, now: float, limit: int) -> list[str]:
+        """Questions due for review: lowest box first, then the longest overdue."""
+        rows = await self.db.fetchall(
+            """SELECT question_id FROM reviews WHERE user_id = ? AND due_at <= ? AND box < ?
+               ORDER BY box, due_at LIMIT ?""",
+            (user_id, now, RETIRED, limit),
+        )
+        return [r["question_id"] for r in rows]
+
+    async def next_due(self, user_id: int) -> float | None:
+        row = await self.db.fetchone(
+            "SELECT MIN(due_at) AS t FROM reviews WHERE user_id = ? AND box < ?",
+            (user_id, RETIRED),
+        )
+        return float(row["t"]) if row and row["t"] is not None else None
+
+    async def boxes(self, user_id: int) -> dict[str, int]:
+        rows = await self.db.fetchall(
+            "SELECT question_id, box FROM reviews WHERE user_id = ?", (user_id,)
+        )
+        return {r["question_id"]: r["box"] for r in rows}
+
+    async def answer_totals(self, user_id: int) -> dict[str, tuple[int, int]]:
+        """Per question: (times answered, times right)."""
+        rows = await self.db.fetchall(
+            """SELECT question_id, COUNT(*) AS n, SUM(correct) AS right_ FROM answers
+               WHERE user_id = ? GROUP BY question_id""",
+            (user_id,),
+        )
+        return {r["question_id"]: (int(r["n"]), int(r["right_"] or 0)) for r in rows}
+
+    async def daily_round(self, user_id: int, day_key: str) -> tuple[int, bool] | None:
+        """The user's round of a day's question: (round id, finished), if they began it."""
+        row = await self.db.fetchone(
+            """SELECT id, finished_at FROM rounds WHERE user_id = ? AND kind = 'daily'
+               AND topic = ? ORDER BY id LIMIT 1""",
+            (user_id, day_key),
+        )
+        return (row["id"], row["finished_at"] is not None) if row else None
+
+    async def daily_days(self, user_id: int) -> list[str]:
+        """The day keys of every daily question the user answered, newest first."""
+        rows = await self.db.fetchall(
+            """SELECT DISTINCT topic FROM rounds WHERE user_id = ? AND kind = 'daily'
+               AND finished_at IS NOT NULL ORDER BY topic DESC""",
+            (user_id,),
+        )
+        return [r["topic"] for r in rows]
+
+    async def earn(self, user_id: int, code: str, now: float) -> bool:
+        """Record an achievement; False if it was earned before (each is shown once)."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO achievements (user_id, code, earned_at) VALUES (?, ?, ?)",
+                (user_id, code, now),
+            )
+            return cursor.rowcount == 1
+
+    async def earned(self, user_id: int) -> set[str]:
+        rows = await self.db.fetchall(
+            "SELECT code FROM achievements WHERE user_id = ?", (user_id,)
+        )
+        return {r["code"] for r in rows}
+
+    async def subscribe(self, subscription: Subscription, now: float) -> None:
+        s = subscription
+        await self.db.execute(
+            """INSERT INTO subscriptions (chat_id, user_id, at, timezone, language, created_at)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (chat_id) DO UPDATE SET user_id = excluded.user_id,
+                   at = excluded.at, timezone = excluded.timezone,
+                   language = excluded.language""",
+            (s.chat_id, s.user_id, f"{s.hour:02d}:{s.minute:02d}", s.timezone, s.language, now),
+        )
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+            return cursor.rowcount == 1
+
+    async def subscriptions(self) -> list[Subscription]:
+        rows = await self.db.fetchall("SELECT * FROM subscriptions ORDER BY chat_id")
+        return [
+            Subscription(r["chat_id"], r["user_id"], int(r["at"][:2]), int(r["at"][3:]),
+                         r["timezone"], r["language"])
+            for r in rows
+        ]
