@@ -18,9 +18,15 @@ run: $(BIN)/quizbot
 console: $(BIN)/quizbot
 	$(BIN)/quizbot console
 
-## Set up, then run the whole test suite.
+## Set up, then lint and run the whole test suite.
 test: $(BIN)/quizbot
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff format --check bot tests bench
 	$(BIN)/python -m pytest -q
+
+## Run every benchmark; rewrite docs/benchmarks.md and docs/faq-latency.png.
+bench: $(BIN)/quizbot
+	$(BIN)/python -m bench.run
 
 validate: $(BIN)/quizbot
 	$(BIN)/quizbot banks validate

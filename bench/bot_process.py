@@ -32,8 +32,9 @@ commits: dict[str, float] = {}
 def _probe_commits() -> None:
     original = ContestStore.record_answer
 
-    async def timed(self: ContestStore, answer: Any, contest_id: int, streak: int,
-                    user: Any) -> bool:
+    async def timed(
+        self: ContestStore, answer: Any, contest_id: int, streak: int, user: Any
+    ) -> bool:
         stored = await original(self, answer, contest_id, streak, user)
         if stored:
             commits[f"{contest_id}:{answer.user_id}"] = time.perf_counter()
@@ -51,7 +52,8 @@ def _probe_arrivals(application: Application) -> None:
             data = item.callback_query.data
             if data.startswith("c:"):
                 arrivals[f"{data.split(':')[1]}:{item.callback_query.from_user.id}"] = (
-                    time.perf_counter())
+                    time.perf_counter()
+                )
         await put(item)
 
     queue.put = timed_put  # type: ignore[method-assign]

@@ -50,8 +50,9 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
-async def run_contest_load(groups: int = 1, players: int = 1000, seed: int = 1,
-                           rate: float | None = 1000.0) -> ContestLoad:
+async def run_contest_load(
+    groups: int = 1, players: int = 1000, seed: int = 1, rate: float | None = 1000.0
+) -> ContestLoad:
     """Run one scenario against a fresh bot process and return its figures.
 
     Args:
@@ -64,16 +65,24 @@ async def run_contest_load(groups: int = 1, players: int = 1000, seed: int = 1,
     with tempfile.TemporaryDirectory() as folder:
         timings_path = Path(folder) / "timings.json"
         async with FakeBotApi() as api:
-            env = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
+            env = {
+                k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))
+            }
             env.update(
-                TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
-                QUIZBOT_DATA_DIR=folder, QUIZBOT_QUESTIONS_DIR=str(SAMPLE_BANKS),
-                QUIZBOT_LOG_LEVEL="WARNING", BENCH_TIMINGS=str(timings_path),
+                TELEGRAM_BOT_TOKEN=api.token,
+                TELEGRAM_BASE_URL=api.base_url,
+                QUIZBOT_DATA_DIR=folder,
+                QUIZBOT_QUESTIONS_DIR=str(SAMPLE_BANKS),
+                QUIZBOT_LOG_LEVEL="WARNING",
+                BENCH_TIMINGS=str(timings_path),
                 PYTHONPATH=str(REPO),
             )
-            bot = await asyncio.create_subprocess_exec(sys.executable,
-                *(os.environ.get("BENCH_BOT", "-m bench.bot_process").split()), env=env, cwd=str(REPO))
+            bot = await asyncio.create_subprocess_exec(
+                sys.executable,
+                *(os.environ.get("BENCH_BOT", "-m bench.bot_process").split()),
+                env=env,
+                cwd=str(REPO),
+            )
             try:
                 await api.wait_for(lambda a: a.update_polls > 0, timeout=60)
                 expected, sent = await _drive(api, groups, players, rng, rate)
@@ -92,36 +101,50 @@ async def run_contest_load(groups: int = 1, players: int = 1000, seed: int = 1,
     latencies = [(commits[k] - arrivals[k]) * 1000 for k in commits if k in arrivals]
     span = max(commits.values()) - min(arrivals.values()) if commits and arrivals else 0.0
     return ContestLoad(
-        groups=groups, players=players, sent=sent, stored=stored,
+        groups=groups,
+        players=players,
+        sent=sent,
+        stored=stored,
         per_second=len(commits) / span if span > 0 else 0.0,
         p50_ms=statistics.median(latencies) if latencies else 0.0,
-        p99_ms=_percentile(latencies, 0.99), podiums_right=podiums_right,
+        p99_ms=_percentile(latencies, 0.99),
+        podiums_right=podiums_right,
     )
 
 
-async def _drive(api: FakeBotApi, groups: int, players: int, rng: random.Random,
-                 rate: float | None) -> tuple[dict[int, list[tuple[int, bool]]], int]:
+async def _drive(
+    api: FakeBotApi, groups: int, players: int, rng: random.Random, rate: float | None
+) -> tuple[dict[int, list[tuple[int, bool]]], int]:
     admin = TgUser(1, "Admin")
     chats = [-1000 - g for g in range(groups)]
     for chat in chats:
         api.admins[chat] = {admin.id}
         api.send_text(admin, "/contest 网购 1 300 lobby=300", chat)
-    await api.wait_for(lambda a: len({c.chat_id for c in a.sent(method="sendMessage")
-                                      if c.chat_id in chats}) >= len(chats), timeout=60)
+    await api.wait_for(
+        lambda a: (
+            len({c.chat_id for c in a.sent(method="sendMessage") if c.chat_id in chats})
+            >= len(chats)
+        ),
+        timeout=60,
+    )
     for chat in chats:
         api.send_text(admin, "/go", chat)
 
     def questions_posted(a: FakeBotApi) -> int:
-        return sum(1 for c in a.sent(method="sendMessage")
-                   if c.chat_id in chats and "1/1" in c.text)
+        return sum(
+            1 for c in a.sent(method="sendMessage") if c.chat_id in chats and "1/1" in c.text
+        )
 
     await api.wait_for(lambda a: questions_posted(a) >= len(chats), timeout=60)
     expected: dict[int, list[tuple[int, bool]]] = {}
     presses = []
     for index, chat in enumerate(chats):
         call = next(c for c in api.sent(chat, "sendMessage") if "1/1" in c.text)
-        message_id = next(mid for (cid, mid), m in api.messages.items()
-                          if cid == chat and m.get("text") == call.text)
+        message_id = next(
+            mid
+            for (cid, mid), m in api.messages.items()
+            if cid == chat and m.get("text") == call.text
+        )
         buttons = call.buttons()
         for n in range(players):
             user = TgUser(10_000 * (index + 1) + n, f"P{n}", language_code="en")

@@ -108,8 +108,9 @@ def evaluate(cases: Iterable[EvalCase], rank: Ranker, decide: Decider) -> Scores
                 else:
                     scores.answered_wrong += 1
             if not ranked or ranked[0] not in case.ids:
-                scores.misses.append((case.query, "/".join(sorted(case.ids)),
-                                      ranked[0] if ranked else None))
+                scores.misses.append(
+                    (case.query, "/".join(sorted(case.ids)), ranked[0] if ranked else None)
+                )
         else:
             scores.out_of_scope += 1
             if outcome != "answered":

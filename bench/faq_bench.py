@@ -86,7 +86,7 @@ class Difflib:
     def __init__(self, entries: Sequence[FaqEntry]) -> None:
         self.texts, self.owners = _choices(entries)
         self.index = {}
-        for text, owner in zip(self.texts, self.owners):
+        for text, owner in zip(self.texts, self.owners, strict=True):
             self.index.setdefault(text, owner)
 
     def query(self, text: str) -> object:
@@ -95,14 +95,15 @@ class Difflib:
     def rank(self, text: str, limit: int) -> list[tuple[str, float]]:
         norm = normalise(text)
         found = difflib.get_close_matches(norm, self.texts, n=limit * 8, cutoff=0.3)
-        scored = [(self.index[c], 100 * difflib.SequenceMatcher(None, norm, c).ratio())
-                  for c in found]
+        scored = [
+            (self.index[c], 100 * difflib.SequenceMatcher(None, norm, c).ratio()) for c in found
+        ]
         return _best_per_entry(scored, limit)
 
 
 def _bigrams(text: str) -> list[str]:
     compact = text.replace(" ", "")
-    return [compact[i:i + 2] for i in range(len(compact) - 1)] or [compact]
+    return [compact[i : i + 2] for i in range(len(compact) - 1)] or [compact]
 
 
 class Bm25:
@@ -138,8 +139,9 @@ class Latency:
     queries: int
 
 
-def latency(method: type, entries: Sequence[FaqEntry], queries: Sequence[str],
-            repeat: int = 1) -> Latency:
+def latency(
+    method: type, entries: Sequence[FaqEntry], queries: Sequence[str], repeat: int = 1
+) -> Latency:
     """Per-query time of one method on one FAQ."""
     started = time.perf_counter()
     built = method(entries)
@@ -153,10 +155,15 @@ def latency(method: type, entries: Sequence[FaqEntry], queries: Sequence[str],
             built.query(query)
             timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
-    return Latency(method.name, len(entries), sum(len(e.questions) for e in entries), build,
-                   statistics.median(timings), timings[min(len(timings) - 1,
-                                                            int(0.99 * len(timings)))],
-                   len(timings))
+    return Latency(
+        method.name,
+        len(entries),
+        sum(len(e.questions) for e in entries),
+        build,
+        statistics.median(timings),
+        timings[min(len(timings) - 1, int(0.99 * len(timings)))],
+        len(timings),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,12 +214,14 @@ def accuracy(entries_by_language: dict[str, list[FaqEntry]]) -> list[Accuracy]:
             else:
                 threshold = _threshold(built, [c for c in cases if _dev(c)])
 
-                def decide(text: str, built: object = built, limit: float = threshold
-                           ) -> tuple[str, str | None]:
+                def decide(
+                    text: str, built: object = built, limit: float = threshold
+                ) -> tuple[str, str | None]:
                     ranked = built.rank(text, 1)  # type: ignore[attr-defined]
                     if ranked and ranked[0][1] >= limit:
                         return "answered", ranked[0][0]
                     return "unanswered", None
+
             scores = evaluate(cases, built.rank, decide)
             results.append(Accuracy(method.name, language, threshold, scores))
     return results

@@ -33,5 +33,9 @@ def load_time(questions: int, files: int = 10, repeat: int = 3) -> LoadTime:
             report = load_banks([Path(folder)])
             timings.append(time.perf_counter() - started)
         assert report is not None
-        return LoadTime(questions, files, statistics.median(timings),
-                        report.ok and len(report.catalogue.questions) == questions)
+        return LoadTime(
+            questions,
+            files,
+            statistics.median(timings),
+            report.ok and len(report.catalogue.questions) == questions,
+        )

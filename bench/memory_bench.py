@@ -56,21 +56,27 @@ def _peak_kb(pid: int) -> int:
     return 0
 
 
-async def peak_memory(questions: int = 10_000, phrasings: int = 10_000,
-                      users: int = 10_000) -> Memory:
+async def peak_memory(
+    questions: int = 10_000, phrasings: int = 10_000, users: int = 10_000
+) -> Memory:
     with tempfile.TemporaryDirectory() as folder:
-        banks = synthetic_banks(Path(folder) / "questions", questions,
-                                faq_entries=phrasings // 5)
+        banks = synthetic_banks(Path(folder) / "questions", questions, faq_entries=phrasings // 5)
         data = Path(folder) / "data"
         await _prepare_database(data / "quizbot.sqlite3", users)
         async with FakeBotApi() as api:
-            env = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
-            env.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
-                       QUIZBOT_DATA_DIR=str(data), QUIZBOT_QUESTIONS_DIR=str(banks),
-                       QUIZBOT_LOG_LEVEL="WARNING")
+            env = {
+                k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))
+            }
+            env.update(
+                TELEGRAM_BOT_TOKEN=api.token,
+                TELEGRAM_BASE_URL=api.base_url,
+                QUIZBOT_DATA_DIR=str(data),
+                QUIZBOT_QUESTIONS_DIR=str(banks),
+                QUIZBOT_LOG_LEVEL="WARNING",
+            )
             bot = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", env=env, cwd=str(REPO))
+                sys.executable, "-m", "bot", "run", env=env, cwd=str(REPO)
+            )
             try:
                 await api.wait_for(lambda a: a.update_polls > 0, timeout=120)
                 served = await _exercise(api)
@@ -90,6 +96,7 @@ async def _exercise(api: FakeBotApi) -> bool:
     group, admin = -4242, people[0]
     api.admins[group] = {admin.id}
     api.send_text(admin, "/contest 5 20", group)
-    await api.wait_for(lambda a: len(a.sent(method="sendMessage")) >= 3 * len(people) + 1,
-                       timeout=120)
+    await api.wait_for(
+        lambda a: len(a.sent(method="sendMessage")) >= 3 * len(people) + 1, timeout=120
+    )
     return True

@@ -16,7 +16,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.contest_bench import ContestLoad, run_contest_load
@@ -42,10 +42,15 @@ class Plan:
     contests: tuple[tuple[int, int, float | None], ...]
 
 
-FULL = Plan((100, 1_000, 10_000), 200,
-            {("difflib", 1_000): 50, ("difflib", 10_000): 10, ("bm25", 10_000): 20}, None,
-            (1_000, 10_000, 50_000), (10_000, 10_000, 10_000),
-            ((1, 1000, 1000.0), (1, 1000, None), (10, 200, 1000.0), (1, 1000, 500.0)))
+FULL = Plan(
+    (100, 1_000, 10_000),
+    200,
+    {("difflib", 1_000): 50, ("difflib", 10_000): 10, ("bm25", 10_000): 20},
+    None,
+    (1_000, 10_000, 50_000),
+    (10_000, 10_000, 10_000),
+    ((1, 1000, 1000.0), (1, 1000, None), (10, 200, 1000.0), (1, 1000, 500.0)),
+)
 TINY = Plan((20, 50), 10, {("difflib", 50): 5}, 40, (100,), (100, 100, 100), ((1, 20, None),))
 
 
@@ -68,8 +73,10 @@ def machine() -> str:
                     break
     except OSError:
         pass
-    return (f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def _queries(count: int) -> list[str]:
@@ -88,13 +95,17 @@ def run(plan: Plan, log: callable = print) -> Results:  # type: ignore[valid-typ
             count = plan.slow_queries.get((method.name, size), plan.queries)
             result = latency(method, entries, queries[:count], repeat=1 if count < 50 else 2)
             results.latencies.append(result)
-            log(f"latency {method.name:8} {size:6} entries: p50 {result.p50_ms:8.2f} ms  "
-                f"p99 {result.p99_ms:8.2f} ms  build {result.build_s:.2f} s")
+            log(
+                f"latency {method.name:8} {size:6} entries: p50 {result.p50_ms:8.2f} ms  "
+                f"p99 {result.p99_ms:8.2f} ms  build {result.build_s:.2f} s"
+            )
     catalogue = real_catalogue()
-    by_language = {lang: [e for e in catalogue.faq.values() if e.language == lang]
-                   for lang in ("zh", "en")}
+    by_language = {
+        lang: [e for e in catalogue.faq.values() if e.language == lang] for lang in ("zh", "en")
+    }
     if plan.accuracy_cases is not None:  # a smaller evaluation for the smoke run
         import bench.faq_bench as faq_bench
+
         full = faq_bench.load_eval_set
 
         def trimmed():  # type: ignore[no-untyped-def]
@@ -116,8 +127,10 @@ def run(plan: Plan, log: callable = print) -> Results:  # type: ignore[valid-typ
         results.accuracies = accuracy(by_language)
     for item in results.accuracies:
         s = item.scores
-        log(f"accuracy {item.method:8} {item.language}: top-1 {s.top1_rate:.1%}  "
-            f"top-3 {s.top3_rate:.1%}  rejection {s.rejection_rate:.1%}")
+        log(
+            f"accuracy {item.method:8} {item.language}: top-1 {s.top1_rate:.1%}  "
+            f"top-3 {s.top3_rate:.1%}  rejection {s.rejection_rate:.1%}"
+        )
     for size in plan.load_sizes:
         result = load_time(size)
         results.loads.append(result)
@@ -127,8 +140,10 @@ def run(plan: Plan, log: callable = print) -> Results:  # type: ignore[valid-typ
     for groups, players, rate in plan.contests:
         load = asyncio.run(run_contest_load(groups, players, rate=rate))
         results.contests.append((rate, load))
-        log(f"contest {groups}x{players} at {rate or 'once'}: {load.per_second:.0f}/s "
-            f"p99 {load.p99_ms:.1f} ms stored {load.stored}/{load.sent}")
+        log(
+            f"contest {groups}x{players} at {rate or 'once'}: {load.per_second:.0f}/s "
+            f"p99 {load.p99_ms:.1f} ms stored {load.stored}/{load.sent}"
+        )
     return results
 
 
@@ -141,7 +156,7 @@ def _yes(ok: bool) -> str:
 
 
 def report(results: Results, plan: Plan, seconds: float) -> str:
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
         "",
@@ -170,8 +185,11 @@ def report(results: Results, plan: Plan, seconds: float) -> str:
         )
     ours = [r for r in results.latencies if r.method == "ours"]
     biggest = max(ours, key=lambda r: r.entries)
-    within = all(r.p99_ms <= 2 * _floor(results, r.entries).p99_ms
-                 and r.p50_ms <= 2 * _floor(results, r.entries).p50_ms for r in ours)
+    within = all(
+        r.p99_ms <= 2 * _floor(results, r.entries).p99_ms
+        and r.p50_ms <= 2 * _floor(results, r.entries).p50_ms
+        for r in ours
+    )
     lines += [
         "",
         f"- Target: ours within 2× the floor at every size — {_yes(within)}.",
@@ -207,26 +225,42 @@ def report(results: Results, plan: Plan, seconds: float) -> str:
         if "ours" not in rows:
             continue
         ours_s, bm25 = rows["ours"], rows.get("bm25")
-        beats = bm25 is None or (ours_s.top1_rate >= bm25.top1_rate
-                                 and ours_s.top3_rate >= bm25.top3_rate
-                                 and ours_s.rejection_rate >= bm25.rejection_rate)
-        checks.append(f"- {language}: ours at least as good as BM25 on every figure — "
-                      f"{_yes(beats)}; top-1 and rejection 90% or better — "
-                      f"{_yes(ours_s.top1_rate >= 0.9 and ours_s.rejection_rate >= 0.9)}.")
-    lines += ["", *checks, "", "## Bank loading and validation", "",
-              "Synthetic banks made from the real questions, in 10 files; median of 3 loads "
-              "(parse with libyaml, validate every rule, index).", "",
-              "| questions | seconds | all valid |", "|---|---|---|"]
+        beats = bm25 is None or (
+            ours_s.top1_rate >= bm25.top1_rate
+            and ours_s.top3_rate >= bm25.top3_rate
+            and ours_s.rejection_rate >= bm25.rejection_rate
+        )
+        checks.append(
+            f"- {language}: ours at least as good as BM25 on every figure — "
+            f"{_yes(beats)}; top-1 and rejection 90% or better — "
+            f"{_yes(ours_s.top1_rate >= 0.9 and ours_s.rejection_rate >= 0.9)}."
+        )
+    lines += [
+        "",
+        *checks,
+        "",
+        "## Bank loading and validation",
+        "",
+        "Synthetic banks made from the real questions, in 10 files; median of 3 loads "
+        "(parse with libyaml, validate every rule, index).",
+        "",
+        "| questions | seconds | all valid |",
+        "|---|---|---|",
+    ]
     for load in results.loads:
         lines.append(f"| {load.questions:,} | {load.median_s:.3f} | {load.valid} |")
     ten = next((x for x in results.loads if x.questions == 10_000), None)
     if ten:
-        lines += ["", f"- Target: 10,000 in under 1 s — {_yes(ten.median_s < 1)} "
-                      f"({ten.median_s:.3f} s)."]
+        lines += [
+            "",
+            f"- Target: 10,000 in under 1 s — {_yes(ten.median_s < 1)} ({ten.median_s:.3f} s).",
+        ]
     memory = results.memory
     if memory:
         lines += [
-            "", "## Memory", "",
+            "",
+            "## Memory",
+            "",
             f"`quizbot run` as a process on the fake Bot API, with {memory.questions:,} "
             f"questions, {memory.phrasings:,} FAQ phrasings and {memory.users:,} users in its "
             "database, serving 20 private chats (a quiz, an FAQ question each) and a group "
@@ -235,25 +269,43 @@ def report(results: Results, plan: Plan, seconds: float) -> str:
         if memory.questions >= 10_000:
             lines.append(f"- Target: under 150 MB — {_yes(memory.peak_mb < 150)}.")
     lines += [
-        "", "## Contests under load", "",
+        "",
+        "## Contests under load",
+        "",
         "The bot runs as its own process (bench/bot_process.py: the real Application with "
         "two probes); the fake Bot API runs in the benchmark's process and plays the players. "
         "*Arrival* is when python-telegram-bot queues an update fetched by getUpdates; "
         "*commit* is when the answer's transaction has committed. The flood limiter is off: "
         "the benchmark measures the bot, not Telegram's limits.",
-        "", "| groups × players | presses | answers stored | answers/s | p50 ms | p99 ms | "
-        "podiums right |", "|---|---|---|---|---|---|---|",
+        "",
+        "| groups × players | presses | answers stored | answers/s | p50 ms | p99 ms | "
+        "podiums right |",
+        "|---|---|---|---|---|---|---|",
     ]
     for rate, load in results.contests:
         pace = f"{rate:.0f}/s" if rate else "all at once"
-        lines.append(f"| {load.groups} × {load.players} | {pace} | {load.stored} / {load.sent} | "
-                     f"{load.per_second:.0f} | {load.p50_ms:.1f} | {load.p99_ms:.1f} | "
-                     f"{load.podiums_right} |")
-    target = next((load for rate, load in results.contests
-                   if load.groups == 1 and load.players == 1000 and rate == 1000.0), None)
+        lines.append(
+            f"| {load.groups} × {load.players} | {pace} | {load.stored} / {load.sent} | "
+            f"{load.per_second:.0f} | {load.p50_ms:.1f} | {load.p99_ms:.1f} | "
+            f"{load.podiums_right} |"
+        )
+    target = next(
+        (
+            load
+            for rate, load in results.contests
+            if load.groups == 1 and load.players == 1000 and rate == 1000.0
+        ),
+        None,
+    )
     if target:
-        burst = next((load for rate, load in results.contests
-                      if load.groups == 1 and load.players == 1000 and rate is None), None)
+        burst = next(
+            (
+                load
+                for rate, load in results.contests
+                if load.groups == 1 and load.players == 1000 and rate is None
+            ),
+            None,
+        )
         lines += [
             "",
             f"- Target: all 1,000 stored — {_yes(target.all_stored)}.",
@@ -280,10 +332,12 @@ WHY = """### Why, and what was done
   on this machine, so the bot now sends its requests over aiohttp. Answers that arrive together
   share one transaction (bot/storage/batch.py), and users are cached in memory."""
 
-LATENCY_MET = """- **Latency.** At 1,000 presses a second the 99th percentile from arrival to commit is
+LATENCY_MET = """\
+- **Latency.** At 1,000 presses a second the 99th percentile from arrival to commit is
   within the 50 ms target on this run."""
 
-LATENCY_NOT_MET = """- **Latency at 1,000/s.** Each button press costs the bot about 0.6 ms of one core, most of it
+LATENCY_NOT_MET = """\
+- **Latency at 1,000/s.** Each button press costs the bot about 0.6 ms of one core, most of it
   python-telegram-bot building the `Update` (the pressed message comes back with its whole
   keyboard) and sending the toast. At 1,000 presses a second one core is mostly busy, and the
   updates of one getUpdates batch wait for one another, so the 99th percentile from arrival to
@@ -298,15 +352,25 @@ def plot(results: Results, path: Path) -> None:
     for method in METHODS:
         points = [(r.entries, r.p50_ms) for r in results.latencies if r.method == method.name]
         series[method.name] = sorted(points)
-    path.write_bytes(line_chart("FAQ latency per query (p50) against FAQ size",
-                                "FAQ entries (5 phrasings each)", "ms", series))
+    path.write_bytes(
+        line_chart(
+            "FAQ latency per query (p50) against FAQ size",
+            "FAQ entries (5 phrasings each)",
+            "ms",
+            series,
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--tiny", action="store_true", help="tiny sizes: a smoke run")
-    parser.add_argument("--docs", type=Path, default=ROOT / "docs",
-                        help="where benchmarks.md and faq-latency.png go")
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=ROOT / "docs",
+        help="where benchmarks.md and faq-latency.png go",
+    )
     args = parser.parse_args(argv)
     plan = TINY if args.tiny else FULL
     started = time.perf_counter()

@@ -19,11 +19,31 @@ from bot.domain.models import LETTERS, Bank, FaqEntry, Question, QuestionType
 __all__ = ["real_catalogue", "synthetic_banks", "synthetic_faq"]
 
 ROOT = Path(__file__).resolve().parent.parent
-PREFIXES = ("", "请问", "想问下", "我妈问", "在淘宝买的", "朋友说", "急", "有人知道吗", "那个",
-            "去年", "小区门口的店", "网上看到")
+PREFIXES = (
+    "",
+    "请问",
+    "想问下",
+    "我妈问",
+    "在淘宝买的",
+    "朋友说",
+    "急",
+    "有人知道吗",
+    "那个",
+    "去年",
+    "小区门口的店",
+    "网上看到",
+)
 ENDINGS = ("", "吗", "呢", "怎么办", "谢谢", "啊", "求解答", "有用吗", "咋整", "合法吗")
-SWAPS = (("商家", "店家"), ("退货", "退"), ("赔偿", "赔钱"), ("怎么办", "咋办"), ("可以", "能"),
-         ("网购", "网上买"), ("银行", "银行网点"), ("手机", "电话"))
+SWAPS = (
+    ("商家", "店家"),
+    ("退货", "退"),
+    ("赔偿", "赔钱"),
+    ("怎么办", "咋办"),
+    ("可以", "能"),
+    ("网购", "网上买"),
+    ("银行", "银行网点"),
+    ("手机", "电话"),
+)
 
 
 def real_catalogue():  # type: ignore[no-untyped-def]
@@ -38,8 +58,9 @@ def _paraphrase(text: str, rng: random.Random) -> str:
     return rng.choice(PREFIXES) + text + rng.choice(ENDINGS)
 
 
-def synthetic_faq(entries: int, phrasings: int = 5, seed: int = 1,
-                  base: Sequence[FaqEntry] | None = None) -> list[FaqEntry]:
+def synthetic_faq(
+    entries: int, phrasings: int = 5, seed: int = 1, base: Sequence[FaqEntry] | None = None
+) -> list[FaqEntry]:
     """``entries`` FAQ entries of ``phrasings`` phrasings each, from the real Chinese FAQ."""
     rng = random.Random(seed)
     if base is None:
@@ -55,8 +76,11 @@ def synthetic_faq(entries: int, phrasings: int = 5, seed: int = 1,
                 phrasing = rng.choice(other.questions)[:6] + "，" + phrasing
             if phrasing not in texts:
                 texts.append(phrasing)
-        made.append(FaqEntry(f"syn-{number}", "synthetic", "zh", tuple(texts), source.answer,
-                             source.source, ()))
+        made.append(
+            FaqEntry(
+                f"syn-{number}", "synthetic", "zh", tuple(texts), source.answer, source.source, ()
+            )
+        )
     return made
 
 
@@ -81,8 +105,9 @@ def _question_data(question: Question, new_id: str, rng: random.Random) -> dict[
     return data
 
 
-def synthetic_banks(folder: Path, questions: int, faq_entries: int = 0, files: int = 10,
-                    seed: int = 1) -> Path:
+def synthetic_banks(
+    folder: Path, questions: int, faq_entries: int = 0, files: int = 10, seed: int = 1
+) -> Path:
     """Write ``questions`` questions (and FAQ entries) as ``files`` bank files under ``folder``."""
     rng = random.Random(seed)
     catalogue = real_catalogue()
@@ -93,7 +118,7 @@ def synthetic_banks(folder: Path, questions: int, faq_entries: int = 0, files: i
     faq_per_file = -(-len(faq) // files) if faq else 0
     for number in range(files):
         chunk = range(number * per_file, min(questions, (number + 1) * per_file))
-        entries = faq[number * faq_per_file:(number + 1) * faq_per_file]
+        entries = faq[number * faq_per_file : (number + 1) * faq_per_file]
         if not chunk and not entries:
             continue
         bank = {
@@ -102,14 +127,19 @@ def synthetic_banks(folder: Path, questions: int, faq_entries: int = 0, files: i
         }
         if entries:
             bank["faq"] = [
-                {"id": e.id, "questions": list(e.questions), "answer": e.answer,
-                 "source": e.source}
+                {
+                    "id": e.id,
+                    "questions": list(e.questions),
+                    "answer": e.answer,
+                    "source": e.source,
+                }
                 for e in entries
             ]
         if not bank["questions"]:
             del bank["questions"]
         (folder / f"synthetic-{number}.yaml").write_text(
-            yaml.safe_dump(bank, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            yaml.safe_dump(bank, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     return folder
 
 

@@ -33,8 +33,16 @@ def _png(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def _bars(draw: ImageDraw.ImageDraw, top: int, title: str, labels: Sequence[str],
-          values: Sequence[float], ymax: float, percent: bool, color: str) -> None:
+def _bars(
+    draw: ImageDraw.ImageDraw,
+    top: int,
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    ymax: float,
+    percent: bool,
+    color: str,
+) -> None:
     left, right, bottom = MARGIN, WIDTH - 20, top + PANEL - 40
     height = bottom - (top + 40)
     draw.text((left, top + 8), title, fill=AXIS, font=_font(18))
@@ -42,15 +50,16 @@ def _bars(draw: ImageDraw.ImageDraw, top: int, title: str, labels: Sequence[str]
         y = bottom - height * step / 4
         draw.line([(left, y), (right, y)], fill=GRID)
         tick = ymax * step / 4
-        draw.text((8, y - 8), f"{tick:.0%}" if percent else f"{tick:.0f}", fill=AXIS,
-                  font=_font(12))
+        draw.text(
+            (8, y - 8), f"{tick:.0%}" if percent else f"{tick:.0f}", fill=AXIS, font=_font(12)
+        )
     draw.line([(left, top + 40), (left, bottom), (right, bottom)], fill=AXIS, width=2)
     if not values:
         return
     slot = (right - left) / len(values)
     width = max(2.0, slot * 0.7)
     small = _font(11 if len(values) > 20 else 13)
-    for index, (label, value) in enumerate(zip(labels, values)):
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         x0 = left + slot * index + (slot - width) / 2
         y0 = bottom - (height * min(value, ymax) / ymax if ymax else 0)
         draw.rectangle([x0, y0, x0 + width, bottom], fill=color)
@@ -60,8 +69,9 @@ def _bars(draw: ImageDraw.ImageDraw, top: int, title: str, labels: Sequence[str]
             draw.text((x0, bottom + 4), label, fill=AXIS, font=small)
 
 
-def bar_chart(title: str, labels: Sequence[str], values: Sequence[float],
-              percent: bool = True) -> bytes:
+def bar_chart(
+    title: str, labels: Sequence[str], values: Sequence[float], percent: bool = True
+) -> bytes:
     """One panel of bars (shares as percentages by default)."""
     image = Image.new("RGB", (WIDTH, PANEL + 20), BACKGROUND)
     ymax = 1.0 if percent else max([*values, 1.0])
@@ -74,8 +84,16 @@ def contest_chart(title: str, share_right: Sequence[float], scores: Sequence[int
     image = Image.new("RGB", (WIDTH, 2 * PANEL + 40), BACKGROUND)
     draw = ImageDraw.Draw(image)
     labels = [f"Q{i}" for i in range(1, len(share_right) + 1)]
-    _bars(draw, 10, f"{title}: share of right answers per question", labels, share_right,
-          1.0, True, COLORS[0])
+    _bars(
+        draw,
+        10,
+        f"{title}: share of right answers per question",
+        labels,
+        share_right,
+        1.0,
+        True,
+        COLORS[0],
+    )
     low, high = (min(scores), max(scores)) if scores else (0, 0)
     bins = 8
     step = max(1, math.ceil((high - low + 1) / bins))
@@ -83,13 +101,26 @@ def contest_chart(title: str, share_right: Sequence[float], scores: Sequence[int
     for score in scores:
         counts[min((score - low) // step, bins - 1)] += 1
     bin_labels = [f"{low + i * step}" for i in range(bins)]
-    _bars(draw, PANEL + 30, "players by score (lower bound of each band)", bin_labels,
-          counts, float(max([*counts, 1])), False, COLORS[1])
+    _bars(
+        draw,
+        PANEL + 30,
+        "players by score (lower bound of each band)",
+        bin_labels,
+        counts,
+        float(max([*counts, 1])),
+        False,
+        COLORS[1],
+    )
     return _png(image)
 
 
-def line_chart(title: str, xlabel: str, ylabel: str,
-               series: dict[str, Sequence[tuple[float, float]]], log: bool = True) -> bytes:
+def line_chart(
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    series: dict[str, Sequence[tuple[float, float]]],
+    log: bool = True,
+) -> bytes:
     """Lines on log-log axes by default (for cost against size)."""
     height = 460
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)
@@ -106,16 +137,19 @@ def line_chart(title: str, xlabel: str, ylabel: str,
     y0, y1 = math.floor(min(ys)), math.ceil(max(ys)) if max(ys) > min(ys) else min(ys) + 1
 
     def at(x: float, y: float) -> tuple[float, float]:
-        return (left + (scale(x) - x0) / (x1 - x0) * (right - left),
-                bottom - (scale(y) - y0) / (y1 - y0) * (bottom - top))
+        return (
+            left + (scale(x) - x0) / (x1 - x0) * (right - left),
+            bottom - (scale(y) - y0) / (y1 - y0) * (bottom - top),
+        )
 
     for exponent in range(int(y0), int(y1) + 1):
         y = bottom - (exponent - y0) / (y1 - y0) * (bottom - top)
         draw.line([(left, y), (right, y)], fill=GRID)
-        draw.text((8, y - 8), f"{10 ** exponent:g}" if log else f"{exponent}", fill=AXIS,
-                  font=_font(12))
+        draw.text(
+            (8, y - 8), f"{10**exponent:g}" if log else f"{exponent}", fill=AXIS, font=_font(12)
+        )
     for x, _ in sorted(set((x, 0) for x, _ in points)):
-        px = at(x, 10 ** y0 if log else y0)[0]
+        px = at(x, 10**y0 if log else y0)[0]
         draw.text((px - 15, bottom + 6), f"{x:g}", fill=AXIS, font=_font(12))
     draw.line([(left, top), (left, bottom), (right, bottom)], fill=AXIS, width=2)
     draw.text((left, height - 22), xlabel, fill=AXIS, font=_font(13))

@@ -25,16 +25,25 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the Telegram bot (the console when no token is set)")
-    run.add_argument("--webhook-url", help="receive updates on this public HTTPS URL instead "
-                                           "of long polling")
+    run.add_argument(
+        "--webhook-url", help="receive updates on this public HTTPS URL instead of long polling"
+    )
     run.add_argument("--listen", default="0.0.0.0", help="webhook: address to listen on")
     run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
-    run.add_argument("--secret", help="webhook: the secret Telegram must send "
-                                      "(default: QUIZBOT_WEBHOOK_SECRET, else a random one)")
-    health = sub.add_parser("health", help="exit 0 when the database opens and the bot "
-                                           "reached Telegram lately")
-    health.add_argument("--max-age", type=float, default=180.0,
-                        help="seconds since the last contact with Telegram (default 180)")
+    run.add_argument(
+        "--secret",
+        help="webhook: the secret Telegram must send "
+        "(default: QUIZBOT_WEBHOOK_SECRET, else a random one)",
+    )
+    health = sub.add_parser(
+        "health", help="exit 0 when the database opens and the bot reached Telegram lately"
+    )
+    health.add_argument(
+        "--max-age",
+        type=float,
+        default=180.0,
+        help="seconds since the last contact with Telegram (default 180)",
+    )
     console = sub.add_parser("console", help="play and ask questions in this terminal")
     console.add_argument("--lang", choices=("zh", "en"), default="zh", help="interface language")
 
@@ -44,12 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     validate = banks.add_parser("validate", help="check bank files; exit 1 on any problem")
     validate.add_argument("paths", nargs="*", type=Path, help="files or folders")
     imp = banks.add_parser(
-        "import", help="convert a spreadsheet (.csv/.xlsx), Red trivia list or Open Trivia DB "
-                       "file into a bank"
+        "import",
+        help="convert a spreadsheet (.csv/.xlsx), Red trivia list or Open Trivia DB "
+        "file into a bank",
     )
     imp.add_argument("file", type=Path)
-    imp.add_argument("-o", "--output", type=Path,
-                     help="where to write the bank (default: the questions folder)")
+    imp.add_argument(
+        "-o", "--output", type=Path, help="where to write the bank (default: the questions folder)"
+    )
     imp.add_argument("--id", help="the bank id (default: from the file name)")
     seed = banks.add_parser("seed", help="copy the shipped banks into an empty folder")
     seed.add_argument("folder", type=Path)
@@ -57,12 +68,16 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("bank", help="a bank id")
     exp.add_argument("-o", "--output", type=Path, required=True, help="FILE.xlsx")
 
-    faq = sub.add_parser("faq", help="the FAQ").add_subparsers(dest="faq_command", metavar="ACTION")
+    faq = sub.add_parser("faq", help="the FAQ").add_subparsers(
+        dest="faq_command", metavar="ACTION"
+    )
     ask = faq.add_parser("ask", help="how the bot would answer one question")
     ask.add_argument("text")
     ask.add_argument("--json", action="store_true", help="print the decision as JSON")
     ask.add_argument("--lang", choices=("zh", "en"), help="FAQ language (default: from the text)")
-    queue = faq.add_parser("unanswered", help="questions the FAQ could not answer, most asked first")
+    queue = faq.add_parser(
+        "unanswered", help="questions the FAQ could not answer, most asked first"
+    )
     queue.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     queue.add_argument("--limit", type=int, default=None)
 
@@ -175,8 +190,12 @@ def _seed(folder: Path) -> int:
     if folder.is_dir() and any(folder.rglob("*.yaml")):
         print(f"{folder}: already has banks; left as it is", file=sys.stderr)
         return 0
-    shutil.copytree(shipped_questions_dir(), folder, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    shutil.copytree(
+        shipped_questions_dir(),
+        folder,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("__pycache__", "__init__.py"),
+    )
     print(f"{folder}: the shipped banks, ready to edit", file=sys.stderr)
     return 0
 
@@ -192,8 +211,9 @@ def _export(settings: Settings, bank_id: str, output: Path) -> int:
         print(f"quizbot: no bank '{bank_id}' (banks: {known})", file=sys.stderr)
         return 1
     output.write_bytes(bank_to_xlsx(bank))
-    print(f"{output}: {len(bank.questions)} questions, {len(bank.faq)} FAQ entries",
-          file=sys.stderr)
+    print(
+        f"{output}: {len(bank.questions)} questions, {len(bank.faq)} FAQ entries", file=sys.stderr
+    )
     return 0
 
 
@@ -310,15 +330,20 @@ async def _stats(settings: Settings, as_csv: bool) -> int:
     if as_csv:
         sys.stdout.write(stats_csv(banks).decode("utf-8"))
         return 0
-    print(f"{'bank / question':40} {'answers':>8} {'right':>6} {'avg s':>6}  flags "
-          f"(from {MIN_ATTEMPTS} answers)")
+    print(
+        f"{'bank / question':40} {'answers':>8} {'right':>6} {'avg s':>6}  flags "
+        f"(from {MIN_ATTEMPTS} answers)"
+    )
     for bank in banks:
         print(f"{bank.title[:40]:40} {bank.attempts:8d} {bank.share_right:6.0%}")
         for q in bank.questions:
-            print(f"  {q.question_id[:38]:38} {q.attempts:8d} {q.share_right:6.0%} "
-                  f"{q.average_seconds:6.1f}  {' '.join(q.flags)}")
-    print(f"\nFAQ: {faq.answered} answered, {faq.suggested} suggested, "
-          f"{faq.unanswered} unanswered")
+            print(
+                f"  {q.question_id[:38]:38} {q.attempts:8d} {q.share_right:6.0%} "
+                f"{q.average_seconds:6.1f}  {' '.join(q.flags)}"
+            )
+    print(
+        f"\nFAQ: {faq.answered} answered, {faq.suggested} suggested, {faq.unanswered} unanswered"
+    )
     for text, count in faq.top_unanswered:
         print(f"{count:5d}  {text}")
     return 0
@@ -364,13 +389,17 @@ def _webhook(settings: Settings, args: argparse.Namespace) -> int:
         print("quizbot: a webhook needs TELEGRAM_BOT_TOKEN (from @BotFather)", file=sys.stderr)
         return 2
     if not args.webhook_url.startswith(("https://", "http://")):
-        print(f"quizbot: --webhook-url: '{args.webhook_url}' must be an https:// URL",
-              file=sys.stderr)
+        print(
+            f"quizbot: --webhook-url: '{args.webhook_url}' must be an https:// URL",
+            file=sys.stderr,
+        )
         return 2
     secret = args.secret or os.environ.get("QUIZBOT_WEBHOOK_SECRET") or secrets.token_urlsafe(32)
     if not all(ch.isalnum() or ch in "_-" for ch in secret) or not 1 <= len(secret) <= 256:
-        print("quizbot: the webhook secret may hold only A-Z, a-z, 0-9, _ and - (1-256)",
-              file=sys.stderr)
+        print(
+            "quizbot: the webhook secret may hold only A-Z, a-z, 0-9, _ and - (1-256)",
+            file=sys.stderr,
+        )
         return 2
     from bot.frontends.telegram.app import run_webhook
 

@@ -84,7 +84,9 @@ class Settings:
                 ) from None
         base_url = get("TELEGRAM_BASE_URL") or TELEGRAM_API
         if not base_url.startswith(("http://", "https://")):
-            raise ConfigError(f"TELEGRAM_BASE_URL: '{base_url}' must start with http:// or https://")
+            raise ConfigError(
+                f"TELEGRAM_BASE_URL: '{base_url}' must start with http:// or https://"
+            )
         timezone = get("QUIZBOT_TIMEZONE") or "Asia/Shanghai"
         try:
             ZoneInfo(timezone)
@@ -97,7 +99,9 @@ class Settings:
             raise ConfigError(f"QUIZBOT_QUIZ_LENGTH: '{length}' must be a number from 1 to 50")
         level = (get("QUIZBOT_LOG_LEVEL") or "INFO").upper()
         if level not in LOG_LEVELS:
-            raise ConfigError(f"QUIZBOT_LOG_LEVEL: '{level}' must be one of {', '.join(LOG_LEVELS)}")
+            raise ConfigError(
+                f"QUIZBOT_LOG_LEVEL: '{level}' must be one of {', '.join(LOG_LEVELS)}"
+            )
         log_format = (get("QUIZBOT_LOG_FORMAT") or "text").lower()
         if log_format not in LOG_FORMATS:
             raise ConfigError(f"QUIZBOT_LOG_FORMAT: '{log_format}' must be text or json")

@@ -35,15 +35,29 @@ def contest_title(live: Live) -> str:
 
 def render_announce(live: Live, starts_at: float, timezone: str) -> str:
     when = datetime.fromtimestamp(starts_at, ZoneInfo(timezone)).strftime("%m-%d %H:%M")
-    return t(live.settings.language, "contest_announce", title=contest_title(live),
-             count=live.total, seconds=live.settings.seconds, time=when)
+    return t(
+        live.settings.language,
+        "contest_announce",
+        title=contest_title(live),
+        count=live.total,
+        seconds=live.settings.seconds,
+        time=when,
+    )
 
 
 def render_lobby(live: Live, players: int, left: int, notes: tuple[str, ...] = ()) -> str:
     lang = live.settings.language
     negative = t(lang, "contest_negative", penalty=WRONG_PENALTY) if live.settings.negative else ""
-    text = t(lang, "contest_lobby", title=contest_title(live), count=live.total,
-             seconds=live.settings.seconds, negative=negative, left=left, players=players)
+    text = t(
+        lang,
+        "contest_lobby",
+        title=contest_title(live),
+        count=live.total,
+        seconds=live.settings.seconds,
+        negative=negative,
+        left=left,
+        players=players,
+    )
     return "\n\n".join([text, *(t(lang, key) for key in notes)])
 
 
@@ -53,8 +67,13 @@ def render_contest_question(live: Live, status_line: str = "") -> str:
     assert question is not None
     lang = live.settings.language
     lines = [
-        t(lang, "contest_question", number=live.position + 1, total=live.total,
-          seconds=live.settings.seconds),
+        t(
+            lang,
+            "contest_question",
+            number=live.position + 1,
+            total=live.total,
+            seconds=live.settings.seconds,
+        ),
         "",
         question.text,
     ]
@@ -86,9 +105,9 @@ def render_reveal(live: Live, reveal: Reveal, with_question: bool = True) -> str
     lines.append(t(lang, "right_answer", answer=answer_text(question, None, lang)))
     if question.type is not QuestionType.OPEN:
         labels = option_labels(question, lang)
+        names = list(LETTERS) if question.options else labels
         marks = [
-            f"{'✅' if i in question.answer else '▫️'} {LETTERS[i] if question.options else labels[i]}"
-            f" {count}"
+            f"{'✅' if i in question.answer else '▫️'} {names[i]} {count}"
             for i, count in enumerate(reveal.counts)
         ]
         lines.append("  ".join(marks))
@@ -119,18 +138,33 @@ def render_podium(live: Live, ranking: list[PlayerScore], stopped: bool) -> str:
     for place, player in enumerate(ranking[:10], start=1):
         name = display_name(player.name, player.username)
         if place <= len(MEDALS):
-            lines.append(t(lang, "contest_podium_line", medal=MEDALS[place - 1], name=name,
-                           score=player.score, correct=player.correct,
-                           seconds=f"{player.time_ms / 1000:.1f}"))
+            lines.append(
+                t(
+                    lang,
+                    "contest_podium_line",
+                    medal=MEDALS[place - 1],
+                    name=name,
+                    score=player.score,
+                    correct=player.correct,
+                    seconds=f"{player.time_ms / 1000:.1f}",
+                )
+            )
         else:
-            lines.append(t(lang, "contest_podium_more", rank=place, name=name,
-                           score=player.score))
+            lines.append(t(lang, "contest_podium_more", rank=place, name=name, score=player.score))
     lines += ["", t(lang, "contest_podium_footer", players=len(ranking))]
     return "\n".join(lines)
 
 
-RESULT_COLUMNS = ("rank", "user_id", "name", "username", "score", "correct", "answered",
-                  "total_time_s")
+RESULT_COLUMNS = (
+    "rank",
+    "user_id",
+    "name",
+    "username",
+    "score",
+    "correct",
+    "answered",
+    "total_time_s",
+)
 
 
 def results_csv(ranking: list[PlayerScore]) -> bytes:
@@ -139,6 +173,16 @@ def results_csv(ranking: list[PlayerScore]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(RESULT_COLUMNS)
     for place, p in enumerate(ranking, start=1):
-        writer.writerow([place, p.user_id, p.name, p.username or "", p.score, p.correct,
-                         p.answered, f"{p.time_ms / 1000:.3f}"])
+        writer.writerow(
+            [
+                place,
+                p.user_id,
+                p.name,
+                p.username or "",
+                p.score,
+                p.correct,
+                p.answered,
+                f"{p.time_ms / 1000:.3f}",
+            ]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -148,17 +148,26 @@ class Live:
 
     def may_send(self, now: float) -> bool:
         """Whether an optional message (a count, a refresh, a reply) fits the group's budget."""
-        reserve = upcoming_mandatory(self.status, now, self.deadline, self.position, self.total,
-                                     self.settings)
+        reserve = upcoming_mandatory(
+            self.status, now, self.deadline, self.position, self.total, self.settings
+        )
         return self.budget.allows(now, reserve)
 
     @classmethod
     def from_row(cls, row: ContestRow) -> Live:
         live = cls(
-            id=row.id, chat_id=row.chat_id, created_by=row.created_by, settings=row.settings,
-            questions=row.questions, status=row.status, position=row.position,
-            asked_at=row.asked_at, deadline=row.deadline, paused_left=row.paused_left,
-            paused_from=row.paused_from, scheduled_at=row.scheduled_at,
+            id=row.id,
+            chat_id=row.chat_id,
+            created_by=row.created_by,
+            settings=row.settings,
+            questions=row.questions,
+            status=row.status,
+            position=row.position,
+            asked_at=row.asked_at,
+            deadline=row.deadline,
+            paused_left=row.paused_left,
+            paused_from=row.paused_from,
+            scheduled_at=row.scheduled_at,
             message_id=row.message_id,
         )
         live.idle.set()
@@ -260,7 +269,12 @@ class ContestRunner:
         await self.store.upsert_user(organizer, now)
         try:
             contest_id = await self.contests.create(
-                chat_id, organizer.id, settings, questions, status, now,
+                chat_id,
+                organizer.id,
+                settings,
+                questions,
+                status,
+                now,
                 scheduled_at=schedule.starts_at if schedule else None,
             )
         except ActiveContestExists:
@@ -269,15 +283,22 @@ class ContestRunner:
         assert row is not None
         live = self._track(Live.from_row(row))
         live.notes = notes
-        logger.info("contest %d created in chat %d by user %d: %d questions, %ds each",
-                    live.id, chat_id, organizer.id, live.total, settings.seconds)
+        logger.info(
+            "contest %d created in chat %d by user %d: %d questions, %ds each",
+            live.id,
+            chat_id,
+            organizer.id,
+            live.total,
+            settings.seconds,
+        )
         async with live.lock:
             if schedule:
                 await self.presenter.announce(live, schedule.starts_at)
                 live.budget.record(now)
                 opens = schedule.starts_at - settings.lobby_seconds
-                self.scheduler.call_at(opens, self._key(live, "phase"),
-                                       lambda: self._open_lobby(live.id))
+                self.scheduler.call_at(
+                    opens, self._key(live, "phase"), lambda: self._open_lobby(live.id)
+                )
             else:
                 await self._lobby_now(live, now)
         return live
@@ -297,8 +318,9 @@ class ContestRunner:
         await self.presenter.lobby(live, live.players, live.seconds_left(now), first=True)
         live.budget.record(now)
         live.shown_players = live.players
-        self.scheduler.call_at(live.deadline, self._key(live, "phase"),
-                               lambda: self._begin(live.id))
+        self.scheduler.call_at(
+            live.deadline, self._key(live, "phase"), lambda: self._begin(live.id)
+        )
         self._tick_later(live, now)
 
     # --- players --------------------------------------------------------------------
@@ -372,13 +394,22 @@ class ContestRunner:
             correct = grade(question, response)
             elapsed = max(0.0, now - (live.asked_at or now))
             points, streak = contest_points(
-                correct, elapsed, live.settings.seconds, live.streaks.get(user.id, 0),
+                correct,
+                elapsed,
+                live.settings.seconds,
+                live.streaks.get(user.id, 0),
                 live.settings.negative,
             )
             record = AnswerRecord(
-                user_id=user.id, chat_id=live.chat_id, question_id=question.id,
-                position=position, choice=choice, correct=correct, points=points,
-                elapsed_ms=int(elapsed * 1000), answered_at=now,
+                user_id=user.id,
+                chat_id=live.chat_id,
+                question_id=question.id,
+                position=position,
+                choice=choice,
+                correct=correct,
+                points=points,
+                elapsed_ms=int(elapsed * 1000),
+                answered_at=now,
             )
             if not await self.contests.record_answer(record, live.id, streak, user):
                 return Refused("already")
@@ -459,8 +490,9 @@ class ContestRunner:
         if live.poll_id:
             self.polls[live.poll_id] = (live.id, position)
             await self.contests.add_poll(live.poll_id, live.id, position)
-        self.scheduler.call_at(live.deadline, self._key(live, "phase"),
-                               lambda: self._close(live.id, position))
+        self.scheduler.call_at(
+            live.deadline, self._key(live, "phase"), lambda: self._close(live.id, position)
+        )
         self._tick_later(live, now)
 
     def _tick_later(self, live: Live, now: float) -> None:
@@ -475,8 +507,9 @@ class ContestRunner:
             now = self.clock.now()
             if live.status is ContestStatus.LOBBY:
                 if live.players != live.shown_players and live.may_send(now):
-                    await self.presenter.lobby(live, live.players, live.seconds_left(now),
-                                               first=False)
+                    await self.presenter.lobby(
+                        live, live.players, live.seconds_left(now), first=False
+                    )
                     live.budget.record(now)
                     live.shown_players = live.players
             elif live.status is ContestStatus.QUESTION and not live.settings.polls:
@@ -534,8 +567,9 @@ class ContestRunner:
         if live.pause_requested:
             await self._pause_now(live, now)
             return
-        self.scheduler.call_at(live.deadline, self._key(live, "phase"),
-                               lambda: self._advance(live.id))
+        self.scheduler.call_at(
+            live.deadline, self._key(live, "phase"), lambda: self._advance(live.id)
+        )
 
     async def _advance(self, contest_id: int) -> None:
         live = self.live.get(contest_id)
@@ -574,8 +608,11 @@ class ContestRunner:
                 live.pause_requested = True
                 await self._notice(live, "contest_pause_after")
                 return None
-            if live.status not in (ContestStatus.LOBBY, ContestStatus.QUESTION,
-                                   ContestStatus.REVEAL):
+            if live.status not in (
+                ContestStatus.LOBBY,
+                ContestStatus.QUESTION,
+                ContestStatus.REVEAL,
+            ):
                 return Refused("not_running")
             await self._pause_now(live, self.clock.now())
         return None
@@ -587,8 +624,12 @@ class ContestRunner:
         live.status = ContestStatus.PAUSED
         for key in ("phase", "tick"):
             self.scheduler.cancel(self._key(live, key))
-        await self.contests.update(live.id, status=live.status, paused_left=live.paused_left,
-                                   paused_from=live.paused_from.value)
+        await self.contests.update(
+            live.id,
+            status=live.status,
+            paused_left=live.paused_left,
+            paused_from=live.paused_from.value,
+        )
         await self._notice(live, "contest_paused", mandatory=True)
 
     async def resume(self, chat_id: int) -> Refused | None:
@@ -609,9 +650,14 @@ class ContestRunner:
                 # The clock of the question stood still while paused.
                 live.asked_at = live.deadline - live.settings.seconds
             live.paused_left = live.paused_from = None
-            await self.contests.update(live.id, status=live.status, deadline=live.deadline,
-                                       asked_at=live.asked_at, paused_left=None,
-                                       paused_from=None)
+            await self.contests.update(
+                live.id,
+                status=live.status,
+                deadline=live.deadline,
+                asked_at=live.asked_at,
+                paused_left=None,
+                paused_from=None,
+            )
             await self._notice(live, "contest_resumed", mandatory=True)
             self._schedule_phase(live)
         return None
@@ -678,8 +724,9 @@ class ContestRunner:
             logger.info("contest %d recovered in state %s", live.id, live.status.value)
             if live.status is ContestStatus.SCHEDULED:
                 opens = (live.scheduled_at or now) - live.settings.lobby_seconds
-                self.scheduler.call_at(opens, self._key(live, "phase"),
-                                       lambda cid=live.id: self._open_lobby(cid))
+                self.scheduler.call_at(
+                    opens, self._key(live, "phase"), lambda cid=live.id: self._open_lobby(cid)
+                )
             elif live.status is ContestStatus.PAUSED:
                 continue
             elif live.deadline is None or live.deadline <= now:

@@ -157,13 +157,15 @@ class Engine:
         For the hot path of contest answers, whose own write records the player anyway.
         """
         known = self._known.get(user.id)
-        if known is not None and (known.name, known.username) == (user.name, user.username) \
-                and user.id not in self._blocked:
+        if (
+            known is not None
+            and (known.name, known.username) == (user.name, user.username)
+            and user.id not in self._blocked
+        ):
             return known
         task = asyncio.get_running_loop().create_task(self.see_user(user))
         task.add_done_callback(_log_failure)
-        return User(user.id, user.name, user.username,
-                    known.language if known else user.language)
+        return User(user.id, user.name, user.username, known.language if known else user.language)
 
     async def see_user(self, user: User) -> User:
         """Record a user on first contact (or a new name) and return them as stored.
@@ -304,16 +306,19 @@ class Engine:
         if "nine_rights" not in earned:
             tagged = {q.id for q in self.catalogue.questions.values() if NINE_RIGHTS_TAG in q.tags}
             totals = await self.learning.answer_totals(user_id)
-            if sum(1 for qid, (_n, right) in totals.items() if qid in tagged and right) \
-                    >= NINE_RIGHTS_NEEDED:
+            if (
+                sum(1 for qid, (_n, right) in totals.items() if qid in tagged and right)
+                >= NINE_RIGHTS_NEEDED
+            ):
                 reached.append("nine_rights")
         if "reviewer" not in earned:
             boxes = await self.learning.boxes(user_id)
             if any(box >= 3 for box in boxes.values()):
                 reached.append("reviewer")
-        if "daily_10" not in earned and self.daily_streak(
-            await self.learning.daily_days(user_id)
-        ) >= 10:
+        if (
+            "daily_10" not in earned
+            and self.daily_streak(await self.learning.daily_days(user_id)) >= 10
+        ):
             reached.append("daily_10")
         now = self.clock.now()
         return tuple([code for code in reached if await self.learning.earn(user_id, code, now)])
@@ -321,8 +326,9 @@ class Engine:
     def daily_streak(self, day_keys: list[str]) -> int:
         """Days in a row, ending today or yesterday, with a daily question answered."""
         today = datetime.fromtimestamp(self.clock.now(), self.tz).date()
-        days = {datetime.strptime(key.removeprefix("daily:"), "%Y-%m-%d").date()
-                for key in day_keys}
+        days = {
+            datetime.strptime(key.removeprefix("daily:"), "%Y-%m-%d").date() for key in day_keys
+        }
         start = today if today in days else today - timedelta(days=1)
         streak = 0
         while start - timedelta(days=streak) in days:

@@ -48,8 +48,9 @@ class Health:
     message: str
 
 
-def check_health(database: Path, data_dir: Path, max_age: float,
-                 now: float | None = None) -> Health:
+def check_health(
+    database: Path, data_dir: Path, max_age: float, now: float | None = None
+) -> Health:
     """Whether the database opens and the bot reached Telegram within ``max_age`` seconds."""
     now = time.time() if now is None else now
     if not database.exists():

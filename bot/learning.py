@@ -73,12 +73,16 @@ class Learning:
         """A round of the user's missed questions that are due, lowest box first."""
         engine = self.engine
         now = engine.clock.now()
-        due = [qid for qid in await self.store.due(user.id, now, engine.quiz_length * 3)
-               if qid in engine.catalogue.questions][: engine.quiz_length]
+        due = [
+            qid
+            for qid in await self.store.due(user.id, now, engine.quiz_length * 3)
+            if qid in engine.catalogue.questions
+        ][: engine.quiz_length]
         if not due:
             return NothingDue(await self.store.next_due(user.id))
-        round_id = await engine.store.create_round(user.id, chat_id, "review", due, now,
-                                                   kind="review")
+        round_id = await engine.store.create_round(
+            user.id, chat_id, "review", due, now, kind="review"
+        )
         logger.info("review round %d for user %d: %d questions", round_id, user.id, len(due))
         return QuestionView(round_id, 0, len(due), engine.catalogue.questions[due[0]])
 
@@ -87,8 +91,9 @@ class Learning:
     def today(self, language: str, now: float | None = None) -> tuple[date, Question] | None:
         engine = self.engine
         day = day_of(engine.clock.now() if now is None else now, str(engine.tz))
-        question = daily_question(list(engine.catalogue.questions.values()), day, language) \
-            or daily_question(list(engine.catalogue.questions.values()), day, "zh")
+        question = daily_question(
+            list(engine.catalogue.questions.values()), day, language
+        ) or daily_question(list(engine.catalogue.questions.values()), day, "zh")
         return (day, question) if question else None
 
     async def daily(self, user: User, language: str | None = None) -> Daily | None:
@@ -100,8 +105,9 @@ class Learning:
         existing = await self.store.daily_round(user.id, f"daily:{day.isoformat()}")
         return Daily(day, question.language, question, bool(existing and existing[1]))
 
-    async def answer_daily(self, user: User, chat_id: int, ordinal: int, language: str,
-                           response: Response) -> AnswerResult | Rejected:
+    async def answer_daily(
+        self, user: User, chat_id: int, ordinal: int, language: str, response: Response
+    ) -> AnswerResult | Rejected:
         """Answer the daily question of day ``ordinal``: today's only, once a day."""
         found = self.today(language)
         if found is None:
@@ -117,8 +123,9 @@ class Learning:
         if existing:
             round_id = existing[0]
         else:
-            round_id = await engine.store.create_round(user.id, chat_id, key, [question.id],
-                                                       engine.clock.now(), kind="daily")
+            round_id = await engine.store.create_round(
+                user.id, chat_id, key, [question.id], engine.clock.now(), kind="daily"
+            )
         return await engine.answer(user.id, round_id, 0, response)
 
     # --- progress -----------------------------------------------------------------------
@@ -144,11 +151,18 @@ class Learning:
                     learnt += 1
                 else:
                     counts[box - 1] += 1
-            topics.append(TopicProgress(
-                bank_id=bank.id, title=bank.title, questions=len(ids), seen=len(seen),
-                answered=sum(totals[q][0] for q in seen), right=sum(totals[q][1] for q in seen),
-                boxes=tuple(counts), learnt=learnt,
-            ))
+            topics.append(
+                TopicProgress(
+                    bank_id=bank.id,
+                    title=bank.title,
+                    questions=len(ids),
+                    seen=len(seen),
+                    answered=sum(totals[q][0] for q in seen),
+                    right=sum(totals[q][1] for q in seen),
+                    boxes=tuple(counts),
+                    learnt=learnt,
+                )
+            )
         return topics
 
     # --- subscriptions ------------------------------------------------------------------

@@ -44,7 +44,9 @@ class Runtime:
         catalogue = report.catalogue
         logger.info(
             "banks loaded: %d questions, %d FAQ entries from %d file(s); %d file(s) with errors",
-            len(catalogue.questions), len(catalogue.faq), len(report.loaded),
+            len(catalogue.questions),
+            len(catalogue.faq),
+            len(report.loaded),
             len(report.kept) + len(report.skipped),
         )
         return report

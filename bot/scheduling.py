@@ -19,8 +19,14 @@ class Scheduler(Protocol):
         """Call ``callback`` once, at ``when`` (seconds since the epoch)."""
         ...
 
-    def call_daily(self, hour: int, minute: int, timezone: str, key: str,
-                   callback: Callable[[], Awaitable[None]]) -> None:
+    def call_daily(
+        self,
+        hour: int,
+        minute: int,
+        timezone: str,
+        key: str,
+        callback: Callable[[], Awaitable[None]],
+    ) -> None:
         """Call ``callback`` every day at HH:MM in ``timezone``."""
         ...
 

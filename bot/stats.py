@@ -11,6 +11,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from bot.domain.catalogue import Catalogue
 from bot.domain.models import LETTERS, QuestionType
@@ -78,8 +79,9 @@ class FaqStats:
     hits: list[tuple[str, int]]
 
 
-def _flags(attempts: int, share: float, picks: list[int], right: frozenset[int],
-           kind: QuestionType) -> tuple[str, ...]:
+def _flags(
+    attempts: int, share: float, picks: list[int], right: frozenset[int], kind: QuestionType
+) -> tuple[str, ...]:
     if attempts < MIN_ATTEMPTS:
         return ()
     flags = []
@@ -120,20 +122,25 @@ async def question_stats(db: Database, catalogue: Catalogue) -> list[BankStats]:
         if question is None:
             continue  # a question since removed from the banks
         attempts, right = int(row["n"]), int(row["right_"] or 0)
-        counts = [picks[question.id].get(i, 0) for i in range(question.option_count)] \
-            if question.type is not QuestionType.OPEN else []
+        counts = (
+            [picks[question.id].get(i, 0) for i in range(question.option_count)]
+            if question.type is not QuestionType.OPEN
+            else []
+        )
         share = right / attempts if attempts else 0.0
-        banks[question.bank_id].questions.append(QuestionStats(
-            question_id=question.id,
-            bank_id=question.bank_id,
-            text=question.text,
-            attempts=attempts,
-            right=right,
-            average_seconds=round((row["ms"] or 0) / 1000, 1),
-            picks=tuple(counts),
-            right_options=question.answer,
-            flags=_flags(attempts, share, counts, question.answer, question.type),
-        ))
+        banks[question.bank_id].questions.append(
+            QuestionStats(
+                question_id=question.id,
+                bank_id=question.bank_id,
+                text=question.text,
+                attempts=attempts,
+                right=right,
+                average_seconds=round((row["ms"] or 0) / 1000, 1),
+                picks=tuple(counts),
+                right_options=question.answer,
+                flags=_flags(attempts, share, counts, question.answer, question.type),
+            )
+        )
     for bank in banks.values():
         bank.questions.sort(key=lambda q: q.question_id)
     return [b for b in banks.values() if b.questions]
@@ -191,15 +198,38 @@ def stats_csv(banks: list[BankStats]) -> bytes:
     for bank in banks:
         for q in bank.questions:
             picks = " ".join(f"{LETTERS[i]}:{n}" for i, n in enumerate(q.picks))
-            rows.append([bank.bank_id, q.question_id, q.attempts, f"{q.share_right:.3f}",
-                         q.average_seconds, picks, " ".join(q.flags), q.text])
-    return _csv(["bank", "question", "attempts", "share_right", "average_seconds", "picks",
-                 "flags", "text"], rows)
+            rows.append(
+                [
+                    bank.bank_id,
+                    q.question_id,
+                    q.attempts,
+                    f"{q.share_right:.3f}",
+                    q.average_seconds,
+                    picks,
+                    " ".join(q.flags),
+                    q.text,
+                ]
+            )
+    return _csv(
+        [
+            "bank",
+            "question",
+            "attempts",
+            "share_right",
+            "average_seconds",
+            "picks",
+            "flags",
+            "text",
+        ],
+        rows,
+    )
 
 
 def unanswered_csv(queue: list[tuple[str, int, float]]) -> bytes:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    rows = [[text, count, datetime.fromtimestamp(last, timezone.utc).isoformat(timespec="seconds")]
-            for text, count, last in queue]
+    rows = [
+        [text, count, datetime.fromtimestamp(last, UTC).isoformat(timespec="seconds")]
+        for text, count, last in queue
+    ]
     return _csv(["query", "count", "last_asked_utc"], rows)

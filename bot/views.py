@@ -60,8 +60,14 @@ def render_question(view: QuestionView, language: str, numbered: bool = False) -
     question = view.question
     kind = t(language, f"kind_{question.type.value}")
     lines = [
-        t(language, "question_header", number=view.position + 1, total=view.total, kind=kind,
-          stars=stars(question.difficulty)),
+        t(
+            language,
+            "question_header",
+            number=view.position + 1,
+            total=view.total,
+            kind=kind,
+            stars=stars(question.difficulty),
+        ),
         "",
         question.text,
     ]
@@ -97,10 +103,13 @@ def answer_text(question: Question, response: Response | None, language: str) ->
 def render_feedback(result: AnswerResult, language: str) -> str:
     """Right or wrong, the right answer, why, and the source."""
     question = result.question
-    lines = [t(language, "right", points=result.points) if result.correct else t(language, "wrong")]
+    lines = [
+        t(language, "right", points=result.points) if result.correct else t(language, "wrong")
+    ]
     if not result.correct:
-        lines.append(t(language, "your_answer", answer=answer_text(question, result.response,
-                                                                    language)))
+        lines.append(
+            t(language, "your_answer", answer=answer_text(question, result.response, language))
+        )
     lines.append(t(language, "right_answer", answer=answer_text(question, None, language)))
     lines.append(t(language, "explanation", text=question.explanation))
     lines.append(t(language, "source", text=question.source))
@@ -137,8 +146,13 @@ def _standings(rows: list[Standing], language: str) -> list[str]:
     if not rows:
         return [t(language, "leaderboard_empty")]
     return [
-        t(language, "leaderboard_line", rank=i, name=display_name(r.name, r.username),
-          points=r.points)
+        t(
+            language,
+            "leaderboard_line",
+            rank=i,
+            name=display_name(r.name, r.username),
+            points=r.points,
+        )
         for i, r in enumerate(rows, start=1)
     ]
 
@@ -166,16 +180,18 @@ def selection_text(letters: str) -> str:
     return letters or "—"
 
 
-
-
 # --- learning ------------------------------------------------------------------------------
 
 
 def render_achievements(codes: tuple[str, ...] | list[str], language: str) -> list[str]:
     """One announcement per newly earned achievement."""
     return [
-        t(language, "achievement_announce", title=t(language, f"achievement_{code}_title"),
-          meaning=t(language, f"achievement_{code}_meaning"))
+        t(
+            language,
+            "achievement_announce",
+            title=t(language, f"achievement_{code}_title"),
+            meaning=t(language, f"achievement_{code}_meaning"),
+        )
         for code in codes
     ]
 

@@ -50,6 +50,7 @@ class FakeScheduler:
 
     async def wait_job(self, key_part: str, timeout: float = 10.0) -> None:
         """Wait until a job whose key contains ``key_part`` is pending (set by a handler)."""
+
         async def pending() -> None:
             while not any(key_part in key for key in self.jobs):
                 self._added.clear()
@@ -57,14 +58,19 @@ class FakeScheduler:
 
         await asyncio.wait_for(pending(), timeout)
 
-    def call_daily(self, hour: int, minute: int, timezone: str, key: str,
-                   callback: Callable[[], Awaitable[None]]) -> None:
+    def call_daily(
+        self,
+        hour: int,
+        minute: int,
+        timezone: str,
+        key: str,
+        callback: Callable[[], Awaitable[None]],
+    ) -> None:
         """As JobQueue.run_daily: at HH:MM in the zone, every day."""
         from bot.domain.learning import next_daily
 
         async def run_and_again() -> None:
-            self.call_at(next_daily(self.clock.now(), hour, minute, timezone), key,
-                         run_and_again)
+            self.call_at(next_daily(self.clock.now(), hour, minute, timezone), key, run_and_again)
             await callback()
 
         self.call_at(next_daily(self.clock.now(), hour, minute, timezone), key, run_and_again)
@@ -149,8 +155,9 @@ async def running_bot(
     settings = replace(settings, token=api.token, base_url=api.base_url)
     runtime = Runtime(settings, clock=clock, rng=random.Random(7))
     limiter = PatientRateLimiter(overall_max_rate=0, group_max_rate=0, sleep=naps.take)
-    application = build_application(runtime, scheduler=scheduler, rate_limiter=limiter,
-                                    request_timeout=request_timeout)
+    application = build_application(
+        runtime, scheduler=scheduler, rate_limiter=limiter, request_timeout=request_timeout
+    )
     async with application:
         await application.post_init(application)
         await application.updater.start_polling(

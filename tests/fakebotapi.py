@@ -25,9 +25,23 @@ BOT_ID = 123456
 
 # Form fields that are plain strings (python-telegram-bot JSON-encodes every other value).
 _STRING_FIELDS = {
-    "text", "caption", "question", "explanation", "callback_query_id", "parse_mode", "url",
-    "secret_token", "description", "short_description", "name", "language_code", "file_id",
-    "emoji", "title", "inline_message_id", "type",
+    "text",
+    "caption",
+    "question",
+    "explanation",
+    "callback_query_id",
+    "parse_mode",
+    "url",
+    "secret_token",
+    "description",
+    "short_description",
+    "name",
+    "language_code",
+    "file_id",
+    "emoji",
+    "title",
+    "inline_message_id",
+    "type",
 }
 
 
@@ -168,8 +182,11 @@ class FakeBotApi:
         if handler is None:
             result: Any = True
         else:
-            result = await handler(params, files) if asyncio.iscoroutinefunction(handler) \
+            result = (
+                await handler(params, files)
+                if asyncio.iscoroutinefunction(handler)
                 else handler(params, files)
+            )
         async with self._changed:
             self._changed.notify_all()
         if isinstance(result, web.Response):
@@ -208,8 +225,14 @@ class FakeBotApi:
 
     # --- faults ---------------------------------------------------------------------
 
-    def fail(self, method: str, code: int, description: str, times: int = 1,
-             retry_after: int | None = None) -> None:
+    def fail(
+        self,
+        method: str,
+        code: int,
+        description: str,
+        times: int = 1,
+        retry_after: int | None = None,
+    ) -> None:
         """Answer the next ``times`` calls of ``method`` with a Telegram error."""
         fault: dict[str, Any] = {"error_code": code, "description": description}
         if retry_after is not None:
@@ -308,8 +331,11 @@ class FakeBotApi:
             "id": poll_id,
             "question": params["question"],
             "options": [
-                {"text": o if isinstance(o, str) else o["text"], "voter_count": 0,
-                 "persistent_id": f"{poll_id}-{i}"}
+                {
+                    "text": o if isinstance(o, str) else o["text"],
+                    "voter_count": 0,
+                    "persistent_id": f"{poll_id}-{i}",
+                }
                 for i, o in enumerate(options)
             ],
             "total_voter_count": 0,
@@ -341,27 +367,37 @@ class FakeBotApi:
         name, content = files.get(field_name, ("file", b""))
         file_id = f"file{next(self._ids)}"
         self.uploads[file_id] = content
-        return {"file_id": file_id, "file_unique_id": file_id, "file_name": name,
-                "file_size": len(content)}
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": name,
+            "file_size": len(content),
+        }
 
     def _m_sendDocument(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
         document = self._store_file(files, "document")
-        return self._new_message(int(params["chat_id"]), document=document,
-                                 caption=params.get("caption", ""))
+        return self._new_message(
+            int(params["chat_id"]), document=document, caption=params.get("caption", "")
+        )
 
     def _m_sendPhoto(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
         photo = self._store_file(files, "photo")
         photo.pop("file_name")
         photo.update(width=800, height=600)
-        return self._new_message(int(params["chat_id"]), photo=[photo],
-                                 caption=params.get("caption", ""))
+        return self._new_message(
+            int(params["chat_id"]), photo=[photo], caption=params.get("caption", "")
+        )
 
     def _m_getFile(self, params: dict[str, Any], files: Any) -> Any:
         file_id = params["file_id"]
         if file_id not in self.uploads:
             return self._error(400, "Bad Request: invalid file_id")
-        return {"file_id": file_id, "file_unique_id": file_id,
-                "file_size": len(self.uploads[file_id]), "file_path": file_id}
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_size": len(self.uploads[file_id]),
+            "file_path": file_id,
+        }
 
     def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
         if user_id == self.bot["id"]:
@@ -373,10 +409,18 @@ class FakeBotApi:
         member: dict[str, Any] = {"status": status, "user": user}
         if status == "administrator":
             member.update(
-                can_be_edited=False, is_anonymous=False, can_manage_chat=True,
-                can_delete_messages=True, can_manage_video_chats=True, can_restrict_members=True,
-                can_promote_members=False, can_change_info=True, can_invite_users=True,
-                can_post_stories=False, can_edit_stories=False, can_delete_stories=False,
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=True,
+                can_restrict_members=True,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
             )
         return member
 
@@ -400,8 +444,9 @@ class FakeBotApi:
         async with self._changed:
             self._changed.notify_all()
 
-    def send_text(self, user: TgUser, text: str, chat_id: int | None = None,
-                  queue: bool = True) -> dict[str, Any]:
+    def send_text(
+        self, user: TgUser, text: str, chat_id: int | None = None, queue: bool = True
+    ) -> dict[str, Any]:
         """``user`` sends ``text`` (a command too) in a private chat or a group.
 
         With ``queue=False`` the update is returned instead of queued for getUpdates, for a
@@ -424,8 +469,14 @@ class FakeBotApi:
         self.push({"message": message})
         return message
 
-    def send_document(self, user: TgUser, filename: str, content: bytes,
-                      chat_id: int | None = None, caption: str | None = None) -> str:
+    def send_document(
+        self,
+        user: TgUser,
+        filename: str,
+        content: bytes,
+        chat_id: int | None = None,
+        caption: str | None = None,
+    ) -> str:
         """``user`` sends a file; returns its file_id."""
         chat_id = user.id if chat_id is None else chat_id
         file_id = f"upload{next(self._ids)}"
@@ -436,8 +487,12 @@ class FakeBotApi:
             "date": int(time.time()),
             "chat": self._chat(chat_id),
             "from": user.to_dict(),
-            "document": {"file_id": file_id, "file_unique_id": file_id, "file_name": filename,
-                         "file_size": len(content)},
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_name": filename,
+                "file_size": len(content),
+            },
         }
         if caption:
             message["caption"] = caption
@@ -448,36 +503,43 @@ class FakeBotApi:
         """``user`` presses the button with callback ``data`` under a bot message."""
         query_id = f"cq{next(self._ids)}"
         message = self.messages.get((chat_id, message_id)) or {
-            "message_id": message_id, "date": int(time.time()), "chat": self._chat(chat_id),
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
         }
-        self.push({
-            "callback_query": {
-                "id": query_id,
-                "from": user.to_dict(),
-                "chat_instance": f"ci{chat_id}",
-                "data": data,
-                "message": message,
+        self.push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": user.to_dict(),
+                    "chat_instance": f"ci{chat_id}",
+                    "data": data,
+                    "message": message,
+                }
             }
-        })
+        )
         return query_id
 
     def answer_poll(self, user: TgUser, poll_id: str, option_ids: list[int]) -> None:
         """``user`` votes in a (non-anonymous) poll the bot sent."""
-        self.push({
-            "poll_answer": {
-                "poll_id": poll_id,
-                "user": user.to_dict(),
-                "option_ids": option_ids,
-                "option_persistent_ids": [f"{poll_id}-{i}" for i in option_ids],
+        self.push(
+            {
+                "poll_answer": {
+                    "poll_id": poll_id,
+                    "user": user.to_dict(),
+                    "option_ids": option_ids,
+                    "option_persistent_ids": [f"{poll_id}-{i}" for i in option_ids],
+                }
             }
-        })
+        )
 
     # --- reading the transcript ------------------------------------------------------
 
     def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[Call]:
         """The calls of ``method`` (to ``chat_id``), oldest first."""
         return [
-            c for c in self.calls
+            c
+            for c in self.calls
             if c.method == method and (chat_id is None or c.chat_id == chat_id)
         ]
 

@@ -73,8 +73,9 @@ class Player:
         question = self.question_in(catalogue, message["text"])
         before = len(self.bot_messages())
         if question.type is QuestionType.OPEN:
-            self.api.send_text(self.user, question.accepted[0] if right else "不知道",
-                               self.chat_id)
+            self.api.send_text(
+                self.user, question.accepted[0] if right else "不知道", self.chat_id
+            )
         else:
             picked = set(question.answer)
             if not right:
@@ -86,8 +87,11 @@ class Player:
             else:
                 data = self.buttons(message_id)[min(picked)][1]
             await self.press(message_id, data)
-        await self.api.wait_for(lambda a: any(
-            NEXT.search(m.get("text", "")) for _mid, m in self.bot_messages()[before:]))
+        await self.api.wait_for(
+            lambda a: any(
+                NEXT.search(m.get("text", "")) for _mid, m in self.bot_messages()[before:]
+            )
+        )
         return question
 
     async def tick(self, message_id: int, letter: str) -> None:

@@ -38,8 +38,9 @@ def test_domain_is_pure(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    modules("engine.py", "views.py", "texts", "storage", "banks", "runtime.py",
-            "frontends/console.py"),
+    modules(
+        "engine.py", "views.py", "texts", "storage", "banks", "runtime.py", "frontends/console.py"
+    ),
     ids=lambda p: p.name,
 )
 def test_engine_and_console_never_import_telegram(path: Path) -> None:

@@ -13,13 +13,19 @@ from tests.conftest import SAMPLE_BANKS
 REPO = Path(__file__).resolve().parent.parent
 
 
-def quizbot(*args: str, env: dict[str, str] | None = None, stdin: str = "",
-            cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+def quizbot(
+    *args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        env=full_env, cwd=cwd, timeout=120,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=120,
     )
 
 
@@ -31,8 +37,9 @@ def test_validate_shipped_banks_exits_zero() -> None:
 
 def test_validate_broken_bank_prints_lines_and_exits_one(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("bank:\n  id: b\n  title: B\n  language: zh\nquestions:\n  - id: x\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "bank:\n  id: b\n  title: B\n  language: zh\nquestions:\n  - id: x\n", encoding="utf-8"
+    )
     result = quizbot("banks", "validate", str(bad))
     assert result.returncode == 1
     lines = result.stdout.splitlines()

@@ -38,8 +38,11 @@ def players(api: FakeBotApi) -> tuple[GroupPlayer, ...]:
 
 def texts(api: FakeBotApi) -> list[str]:
     """Every text the bot sent or edited into the group, in order."""
-    return [c.text for c in api.calls
-            if c.chat_id == GROUP and c.method in ("sendMessage", "editMessageText")]
+    return [
+        c.text
+        for c in api.calls
+        if c.chat_id == GROUP and c.method in ("sendMessage", "editMessageText")
+    ]
 
 
 async def test_only_admins_control_a_contest(
@@ -102,7 +105,9 @@ async def test_speed_scores_double_and_late_presses_and_podium(
     assert again == "你已经答过这题了。"
     assert late == "时间到，本题已截止。"
     assert [(r["user_id"], r["correct"], r["points"], r["elapsed_ms"]) for r in rows] == [
-        (ANN.id, 1, 900, 2000), (BEN.id, 1, 700, 6000), (CAT.id, 0, 0, 6000),
+        (ANN.id, 1, 900, 2000),
+        (BEN.id, 1, 700, 6000),
+        (CAT.id, 0, 0, 6000),
     ]
     assert contest_points(True, 2, 10, 0, False) == (900, 1)
     assert "时间到" in reveal and "正确答案：B. 7日" in reveal
@@ -155,7 +160,8 @@ async def test_typed_answers_are_fuzzy_matched_by_characters(
         )
         reveal = [c.text for c in api.sent(GROUP, "editMessageText") if "时间到" in c.text]
     assert [(r["user_id"], r["correct"], r["elapsed_ms"]) for r in rows] == [
-        (ANN.id, 1, 3000), (BEN.id, 1, 8000),
+        (ANN.id, 1, 3000),
+        (BEN.id, 1, 8000),
     ]
     assert "最先答对：Ann、Ben" in reveal[-1]
 
@@ -201,13 +207,16 @@ async def test_poll_mode_sends_quiz_polls_and_times_votes_on_arrival(
         api.answer_poll(BEN, poll_id, [0])
         await wait_rows(runtime, 2)
         await scheduler.advance(30)
-        rows = await runtime.db.fetchall("SELECT user_id, correct, points FROM answers ORDER BY id")
+        rows = await runtime.db.fetchall(
+            "SELECT user_id, correct, points FROM answers ORDER BY id"
+        )
     params = poll_call.params
     assert params["type"] == "quiz" and params["is_anonymous"] is False
     assert params["correct_option_ids"] == [1] and params["open_period"] == 15
     assert params["options"][1] in ("7日", {"text": "7日"})
     assert [(r["user_id"], r["correct"], r["points"]) for r in rows] == [
-        (ANN.id, 1, 900), (BEN.id, 0, 0),
+        (ANN.id, 1, 900),
+        (BEN.id, 0, 0),
     ]
     reveal = [t for t in texts(api) if "时间到" in t]
     assert reveal and "正确答案：B. 7日" in reveal[0]
@@ -285,13 +294,27 @@ async def test_results_by_chat_and_command_line_agree(
     from_chat = list(csv.reader(io.StringIO(document.decode("utf-8-sig"))))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
     env["QUIZBOT_DATA_DIR"] = str(settings.data_dir)
-    out = subprocess.run([sys.executable, "-m", "bot", "results", "export", "1"], env=env,
-                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "results", "export", "1"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     from_cli = list(csv.reader(io.StringIO(out.stdout.lstrip("\ufeff"))))
     assert refused == "只有这个群的管理员或组织者可以下载成绩。"
     assert from_chat == from_cli
-    assert from_chat[0] == ["rank", "user_id", "name", "username", "score", "correct",
-                            "answered", "total_time_s"]
+    assert from_chat[0] == [
+        "rank",
+        "user_id",
+        "name",
+        "username",
+        "score",
+        "correct",
+        "answered",
+        "total_time_s",
+    ]
     assert [row[2] for row in from_chat[1:]] == ["Ann", "Ben", "Cat"]
 
 
@@ -324,7 +347,8 @@ async def test_restart_mid_contest_resumes_with_every_answer(
         status = await runtime.db.fetchone("SELECT status FROM contests")
     assert again == "你已经答过这题了。"
     assert [(r["user_id"], r["position"], r["elapsed_ms"]) for r in rows][:2] == [
-        (ANN.id, 0, 4000), (BEN.id, 0, 10000),
+        (ANN.id, 0, 4000),
+        (BEN.id, 0, 10000),
     ]
     assert status["status"] == "finished"
     assert "🥇 Ann" in texts(api)[-1]
@@ -390,9 +414,13 @@ async def test_group_messages_stay_within_twenty_a_minute(
                 await scheduler.advance(0.5)
             await scheduler.advance(16 - 12 * 0.5)  # 10 s to answer + 6 s of reveal
         await scheduler.advance(60)
-    group_calls = sorted(c.at for c in api.calls if c.chat_id == GROUP
-                         and c.method in ("sendMessage", "editMessageText", "sendPoll",
-                                          "stopPoll", "editMessageReplyMarkup"))
+    group_calls = sorted(
+        c.at
+        for c in api.calls
+        if c.chat_id == GROUP
+        and c.method
+        in ("sendMessage", "editMessageText", "sendPoll", "stopPoll", "editMessageReplyMarkup")
+    )
     worst = max(sum(1 for x in group_calls if start <= x < start + 60) for start in group_calls)
     assert len(group_calls) > 12  # counts were refreshed, not just the fixed messages
     assert worst <= 20

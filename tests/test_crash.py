@@ -13,8 +13,6 @@ import sqlite3
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import SAMPLE_BANKS
 from tests.fakebotapi import FakeBotApi, TgUser
 
@@ -26,13 +24,23 @@ PLAYERS = [TgUser(5000 + n, f"P{n}") for n in range(24)]
 
 async def start_bot(api: FakeBotApi, data: Path) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
-    env.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
-               QUIZBOT_DATA_DIR=str(data), QUIZBOT_QUESTIONS_DIR=str(SAMPLE_BANKS),
-               QUIZBOT_LOG_LEVEL="WARNING")
+    env.update(
+        TELEGRAM_BOT_TOKEN=api.token,
+        TELEGRAM_BASE_URL=api.base_url,
+        QUIZBOT_DATA_DIR=str(data),
+        QUIZBOT_QUESTIONS_DIR=str(SAMPLE_BANKS),
+        QUIZBOT_LOG_LEVEL="WARNING",
+    )
     polls = api.update_polls
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=str(REPO),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=str(REPO),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
     await api.wait_for(lambda a: a.update_polls > polls, timeout=60)
     return process
@@ -52,9 +60,16 @@ def acknowledged(api: FakeBotApi, queries: dict[str, TgUser]) -> set[int]:
 def question(api: FakeBotApi, number: int) -> tuple[int, list[str]]:
     """The message id and button data of question ``number`` in the group."""
     for (chat, message_id), message in sorted(api.messages.items()):
-        if chat == GROUP and f"第 {number}/" in message.get("text", "") and "reply_markup" in message:
-            buttons = [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"]
-                       for b in row]
+        if (
+            chat == GROUP
+            and f"第 {number}/" in message.get("text", "")
+            and "reply_markup" in message
+        ):
+            buttons = [
+                b["callback_data"]
+                for row in message["reply_markup"]["inline_keyboard"]
+                for b in row
+            ]
             return message_id, buttons
     raise AssertionError(f"question {number} not posted")
 
@@ -69,8 +84,13 @@ def stored(data: Path) -> list[tuple[int, int, int]]:
         conn.close()
 
 
-async def press_all(api: FakeBotApi, players: list[TgUser], message_id: int, buttons: list[str],
-                    queries: dict[str, TgUser]) -> None:
+async def press_all(
+    api: FakeBotApi,
+    players: list[TgUser],
+    message_id: int,
+    buttons: list[str],
+    queries: dict[str, TgUser],
+) -> None:
     single = [b for b in buttons if b.startswith("c:") and not b.endswith(":")]
     for index, player in enumerate(players):
         data = single[index % len(single)] if single else buttons[-1]
@@ -120,8 +140,7 @@ async def test_sigterm_lets_writes_in_flight_finish(api: FakeBotApi, tmp_path: P
     await api.wait_for(lambda a: any("第 1/1" in c.text for c in a.sent(GROUP)), timeout=30)
     message_id, buttons = question(api, 1)
     await press_all(api, PLAYERS, message_id, buttons, queries)
-    await api.wait_for(lambda a: a.update_polls > 0 and bool(acknowledged(a, queries)),
-                       timeout=30)
+    await api.wait_for(lambda a: a.update_polls > 0 and bool(acknowledged(a, queries)), timeout=30)
     bot.send_signal(signal.SIGTERM)  # while the rest are being written and acknowledged
     code = await asyncio.wait_for(bot.wait(), 30)
     errors = (await bot.stderr.read()).decode()

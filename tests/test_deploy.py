@@ -21,8 +21,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("QUIZBOT_", "TELEGRAM_", "VIRTUAL_ENV", "PYTHONPATH"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("QUIZBOT_", "TELEGRAM_", "VIRTUAL_ENV", "PYTHONPATH"))
+    }
     env.update(extra)
     return env
 
@@ -36,29 +39,55 @@ def free_port() -> int:
 def test_wheel_installs_outside_the_repository_with_its_banks(tmp_path: Path) -> None:
     """What the Docker image does, without Docker: build, install elsewhere, run."""
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist),
-                    str(REPO)], check=True, timeout=300, env=clean_env())
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)],
+        check=True,
+        timeout=300,
+        env=clean_env(),
+    )
     (wheel,) = dist.glob("quizbot-*.whl")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     pip = venv / "bin" / "pip"
-    subprocess.run([str(pip), "install", "-q", str(wheel)], check=True, timeout=600,
-                   env=clean_env())
+    subprocess.run(
+        [str(pip), "install", "-q", str(wheel)], check=True, timeout=600, env=clean_env()
+    )
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     env = clean_env(QUIZBOT_DATA_DIR=str(outside / "data"))
     quizbot = str(venv / "bin" / "quizbot")
-    validated = subprocess.run([quizbot, "banks", "validate"], cwd=outside, env=env,
-                               capture_output=True, text=True, timeout=120)
+    validated = subprocess.run(
+        [quizbot, "banks", "validate"],
+        cwd=outside,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert "452 questions" in validated.stderr or "questions" in validated.stderr
-    where = subprocess.run([str(venv / "bin" / "python"), "-c",
-                            "import bot.config as c; print(c.shipped_questions_dir())"],
-                           cwd=outside, env=env, capture_output=True, text=True, timeout=60)
+    where = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import bot.config as c; print(c.shipped_questions_dir())",
+        ],
+        cwd=outside,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert str(venv) in where.stdout  # the banks come from the installed package
-    session = subprocess.run([quizbot, "console"], cwd=outside, env=env, timeout=120,
-                             input="/topics\n/quiz 征信\n1\n个人信用报告一年能免费查几次\n",
-                             capture_output=True, text=True)
+    session = subprocess.run(
+        [quizbot, "console"],
+        cwd=outside,
+        env=env,
+        timeout=120,
+        input="/topics\n/quiz 征信\n1\n个人信用报告一年能免费查几次\n",
+        capture_output=True,
+        text=True,
+    )
     assert session.returncode == 0, session.stderr
     assert "征信" in session.stdout and "第 1/5 题" in session.stdout
     assert "《征信业管理条例》" in session.stdout
@@ -69,13 +98,29 @@ def test_wheel_installs_outside_the_repository_with_its_banks(tmp_path: Path) ->
 async def webhook_bot(api: FakeBotApi, tmp_path: Path):  # type: ignore[no-untyped-def]
     port = free_port()
     data = tmp_path / "data"
-    env = clean_env(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
-                    QUIZBOT_DATA_DIR=str(data), QUIZBOT_QUESTIONS_DIR=str(SAMPLE_BANKS),
-                    QUIZBOT_WEBHOOK_SECRET="s3cret_value")
+    env = clean_env(
+        TELEGRAM_BOT_TOKEN=api.token,
+        TELEGRAM_BASE_URL=api.base_url,
+        QUIZBOT_DATA_DIR=str(data),
+        QUIZBOT_QUESTIONS_DIR=str(SAMPLE_BANKS),
+        QUIZBOT_WEBHOOK_SECRET="s3cret_value",
+    )
     url = f"http://127.0.0.1:{port}/hook"
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--webhook-url", url, "--listen", "127.0.0.1",
-        "--port", str(port), env=env, cwd=str(REPO), stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--webhook-url",
+        url,
+        "--listen",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        env=env,
+        cwd=str(REPO),
+        stderr=asyncio.subprocess.PIPE,
+    )
     await api.wait_calls("setWebhook", 1, timeout=60)
     await api.wait_calls("setMyCommands", 6, timeout=60)
     yield url, data, process
@@ -85,13 +130,19 @@ async def webhook_bot(api: FakeBotApi, tmp_path: Path):  # type: ignore[no-untyp
 
 
 def update(number: int, user: TgUser, text: str) -> dict[str, object]:
-    return {"update_id": number, "message": {
-        "message_id": number, "date": int(time.time()), "text": text,
-        "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
-        "from": user.to_dict(),
-        "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-        if text.startswith("/") else [],
-    }}
+    return {
+        "update_id": number,
+        "message": {
+            "message_id": number,
+            "date": int(time.time()),
+            "text": text,
+            "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
+            "from": user.to_dict(),
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+            if text.startswith("/")
+            else [],
+        },
+    }
 
 
 async def test_webhook_answers_updates_and_refuses_a_wrong_secret(api: FakeBotApi, webhook_bot):
@@ -100,13 +151,17 @@ async def test_webhook_answers_updates_and_refuses_a_wrong_secret(api: FakeBotAp
     assert hook.params["url"] == url and hook.params["secret_token"] == "s3cret_value"
     ann = TgUser(42, "Ann")
     async with aiohttp.ClientSession() as http:
-        async with http.post(url, json=update(1, ann, "/help"),
-                             headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as refused:
+        async with http.post(
+            url, json=update(1, ann, "/help"), headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+        ) as refused:
             assert refused.status == 403
         async with http.post(url, json=update(2, ann, "/start")) as missing:
             assert missing.status == 403
-        async with http.post(url, json=update(3, ann, "/help"),
-                             headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_value"}) as ok:
+        async with http.post(
+            url,
+            json=update(3, ann, "/help"),
+            headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_value"},
+        ) as ok:
             assert ok.status == 200
     (reply,) = await api.wait_calls("sendMessage", 1, ann.id)
     assert "可以这样用我" in reply.text  # only the update with the right secret got an answer
@@ -114,35 +169,59 @@ async def test_webhook_answers_updates_and_refuses_a_wrong_secret(api: FakeBotAp
     assert await asyncio.wait_for(process.wait(), 30) == 0
 
 
-async def test_health_passes_for_a_running_bot_and_fails_when_stale(
-    api: FakeBotApi, webhook_bot
-):
+async def test_health_passes_for_a_running_bot_and_fails_when_stale(api: FakeBotApi, webhook_bot):
     _url, data, _process = webhook_bot
     env = clean_env(QUIZBOT_DATA_DIR=str(data))
-    healthy = subprocess.run([sys.executable, "-m", "bot", "health"], env=env, cwd=REPO,
-                             capture_output=True, text=True, timeout=60)
+    healthy = subprocess.run(
+        [sys.executable, "-m", "bot", "health"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert healthy.returncode == 0, healthy.stderr
     assert healthy.stdout.startswith("ok: schema")
     (data / "heartbeat").write_text(f"{time.time() - 3600}\n", encoding="ascii")
-    stale = subprocess.run([sys.executable, "-m", "bot", "health", "--max-age", "60"], env=env,
-                           cwd=REPO, capture_output=True, text=True, timeout=60)
+    stale = subprocess.run(
+        [sys.executable, "-m", "bot", "health", "--max-age", "60"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert stale.returncode == 1 and "last contact with Telegram" in stale.stderr
 
 
 def test_health_fails_without_a_database(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "bot", "health"], cwd=REPO, timeout=60,
-                            env=clean_env(QUIZBOT_DATA_DIR=str(tmp_path)),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "health"],
+        cwd=REPO,
+        timeout=60,
+        env=clean_env(QUIZBOT_DATA_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1 and "no database" in result.stderr
 
 
 def test_json_logs_carry_level_and_never_the_token(tmp_path: Path) -> None:
-    env = clean_env(QUIZBOT_LOG_FORMAT="json", QUIZBOT_LOG_LEVEL="DEBUG",
-                    TELEGRAM_BOT_TOKEN="123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-                    TELEGRAM_BASE_URL="http://127.0.0.1:9/bot",  # nothing listens: it fails
-                    QUIZBOT_DATA_DIR=str(tmp_path))
-    result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=120)
+    env = clean_env(
+        QUIZBOT_LOG_FORMAT="json",
+        QUIZBOT_LOG_LEVEL="DEBUG",
+        TELEGRAM_BOT_TOKEN="123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+        TELEGRAM_BASE_URL="http://127.0.0.1:9/bot",  # nothing listens: it fails
+        QUIZBOT_DATA_DIR=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     assert "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" not in result.stderr + result.stdout

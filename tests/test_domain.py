@@ -12,9 +12,18 @@ from bot.domain.text import has_cjk, normalise
 
 def make_question(**changes: object) -> Question:
     values: dict[str, object] = dict(
-        id="q", bank_id="b", language="zh", type=QuestionType.SINGLE, text="?",
-        options=("a", "b", "c"), answer=frozenset({1}), accepted=(), explanation="e",
-        source="s", tags=("t",), difficulty=2,
+        id="q",
+        bank_id="b",
+        language="zh",
+        type=QuestionType.SINGLE,
+        text="?",
+        options=("a", "b", "c"),
+        answer=frozenset({1}),
+        accepted=(),
+        explanation="e",
+        source="s",
+        tags=("t",),
+        difficulty=2,
     )
     values.update(changes)
     return Question(**values)  # type: ignore[arg-type]
@@ -66,8 +75,9 @@ def test_grade_each_type() -> None:
     assert not grade(multiple, frozenset({0})) and not grade(multiple, frozenset({0, 1, 2}))
     truth = make_question(type=QuestionType.TRUEFALSE, options=(), answer=frozenset({1}))
     assert grade(truth, frozenset({1})) and not grade(truth, frozenset({0}))
-    typed = make_question(type=QuestionType.OPEN, options=(), answer=frozenset(),
-                          accepted=("12315",))
+    typed = make_question(
+        type=QuestionType.OPEN, options=(), answer=frozenset(), accepted=("12315",)
+    )
     assert grade(typed, "12315") and not grade(typed, frozenset({0}))
     assert not grade(single, "B")
 
@@ -105,9 +115,23 @@ def test_callback_round_trip_within_64_bytes(callback: cb.Callback) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    ["", "a:1:2", "a:1:2:G", "a:1:2:BA", "a:1:2:AA", "a:-1:0:A", "a:01:0:A", "z:1",
-     "u:drop table", "f:" + "x" * 49, "a:1:2:A:extra", None, 42, "j:" + "9" * 17,
-     "t:" + "é" * 10],
+    [
+        "",
+        "a:1:2",
+        "a:1:2:G",
+        "a:1:2:BA",
+        "a:1:2:AA",
+        "a:-1:0:A",
+        "a:01:0:A",
+        "z:1",
+        "u:drop table",
+        "f:" + "x" * 49,
+        "a:1:2:A:extra",
+        None,
+        42,
+        "j:" + "9" * 17,
+        "t:" + "é" * 10,
+    ],
 )
 def test_forged_callback_data_decodes_to_nothing(data: object) -> None:
     assert cb.decode(data) is None

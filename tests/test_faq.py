@@ -65,9 +65,10 @@ def test_accuracy_on_the_evaluation_set(catalogue: Catalogue) -> None:
         subset = cases.language(language)
         scores = evaluate(
             subset,
-            lambda q, n: [(h.entry.id, h.score) for h in matcher.rank(q, n)],
-            lambda q: (lambda d: (d.outcome.value, d.best.entry.id if d.best else None))(
-                matcher.decide(q)),
+            lambda q, n, m=matcher: [(h.entry.id, h.score) for h in m.rank(q, n)],
+            lambda q, m=matcher: (
+                lambda d: (d.outcome.value, d.best.entry.id if d.best else None)
+            )(m.decide(q)),
         )
         assert scores.in_scope >= floor_in_scope
         assert scores.top1_rate >= 0.90, (language, scores.top1_rate)

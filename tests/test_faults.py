@@ -76,8 +76,12 @@ async def test_edits_that_are_not_modified_or_gone_are_ignored(
         await admin.say("/contest 2 10")
         await admin.say("/go")
         await ann.contest_answer(runtime.engine.catalogue, right=True)
-        api.fail("editMessageText", 400, "Bad Request: message is not modified: specified new "
-                                         "message content and reply markup are exactly the same")
+        api.fail(
+            "editMessageText",
+            400,
+            "Bad Request: message is not modified: specified new "
+            "message content and reply markup are exactly the same",
+        )
         await scheduler.advance(3)  # the answer count refresh hits "not modified"
         api.fail("editMessageText", 400, "Bad Request: message to edit not found")
         await scheduler.advance(7)  # the reveal hits "not found" (someone deleted it)
@@ -104,16 +108,22 @@ async def test_a_failing_update_is_logged_with_the_update_and_never_the_token(
         api.send_text(ANN, "/score")
         await api.wait_for(lambda a: not a.faults["sendMessage"])
         (reply,) = await Player(api, BEN).say("/help")  # still serving
-        await api.wait_for(lambda a: any("update failed" in r.getMessage()
-                                         for r in caplog.records if "score" in r.getMessage()))
+        await api.wait_for(
+            lambda a: any(
+                "update failed" in r.getMessage()
+                for r in caplog.records
+                if "score" in r.getMessage()
+            )
+        )
     failures = [r for r in caplog.records if r.getMessage().startswith("update failed")]
     assert any('"text": "/help"' in r.getMessage() for r in failures)
     assert any(r.exc_info and "chat not found" in str(r.exc_info[1]).lower() for r in failures)
     assert "可以这样用我" in reply["text"]
     secret = api.token.split(":", 1)[1]
     for record in caplog.records:
-        text = record.getMessage() + (logging.Formatter().formatException(record.exc_info)
-                                      if record.exc_info else "")
+        text = record.getMessage() + (
+            logging.Formatter().formatException(record.exc_info) if record.exc_info else ""
+        )
         assert secret not in text, text
 
 

@@ -61,13 +61,18 @@ def test_ids_follow_the_question_not_the_row() -> None:
 
 
 def test_spreadsheet_errors_name_row_and_column() -> None:
-    broken = "\n".join([
-        HEADER,
-        ROWS[0].replace(",A,消协", ",E,消协"),
-        "空依据,是,否,,,A,解析,,x,9,单选",
-        ROWS[2].replace(",错,", ",也许,").replace(",易,", ",易,判断"),
-        "类型不明,a,b,,,A,解析,依据,x,1,问卷",
-    ]) + "\n"
+    broken = (
+        "\n".join(
+            [
+                HEADER,
+                ROWS[0].replace(",A,消协", ",E,消协"),
+                "空依据,是,否,,,A,解析,,x,9,单选",
+                ROWS[2].replace(",错,", ",也许,").replace(",易,", ",易,判断"),
+                "类型不明,a,b,,,A,解析,依据,x,1,问卷",
+            ]
+        )
+        + "\n"
+    )
     result = import_bytes(broken.encode(), "bad.csv", bank_id="bad")
     assert not result.ok and result.yaml_text is None
     assert result.errors == [
@@ -83,13 +88,11 @@ def test_spreadsheet_errors_name_row_and_column() -> None:
 def test_schema_limits_are_reported_against_the_row() -> None:
     long = "\n".join([HEADER, ROWS[0], ROWS[1].replace("下列属于", "问" * 300)]) + "\n"
     result = import_bytes(long.encode(), "long.csv", bank_id="long")
-    assert result.errors == [
-        "long.csv, row 3: text is 308 characters long; the limit is 300"
-    ]
+    assert result.errors == ["long.csv, row 3: text is 308 characters long; the limit is 300"]
 
 
 def test_missing_columns_are_named() -> None:
-    result = import_bytes("question,A,B\nq,a,b\n".encode(), "x.csv")
+    result = import_bytes(b"question,A,B\nq,a,b\n", "x.csv")
     assert "no 'answer/答案/正确答案' column in the header row" in result.errors[0]
 
 
@@ -110,13 +113,29 @@ def workbook(rows: list[list[object]], faq: list[list[object]] | None = None) ->
 
 def test_xlsx_with_english_headers_and_a_faq_sheet() -> None:
     raw = workbook(
-        [["Question", "A", "B", "C", "Answer", "Explanation", "Source", "Topic", "Difficulty"],
-         ["Which number takes consumer complaints in China?", "110", "12315", "120", "B",
-          "12315 is the complaints line of market regulators.",
-          "市场监督管理投诉举报处理暂行办法 第三十六条", "complaints", 1]],
-        [["问法", "答案", "依据", "关键词"],
-         ["商家不给开发票怎么办\n饭店说不开发票|买东西能要发票吗|店家拒开发票合法吗",
-          "经营者必须出具发票。", "《消费者权益保护法》第二十二条", "开发票"]],
+        [
+            ["Question", "A", "B", "C", "Answer", "Explanation", "Source", "Topic", "Difficulty"],
+            [
+                "Which number takes consumer complaints in China?",
+                "110",
+                "12315",
+                "120",
+                "B",
+                "12315 is the complaints line of market regulators.",
+                "市场监督管理投诉举报处理暂行办法 第三十六条",
+                "complaints",
+                1,
+            ],
+        ],
+        [
+            ["问法", "答案", "依据", "关键词"],
+            [
+                "商家不给开发票怎么办\n饭店说不开发票|买东西能要发票吗|店家拒开发票合法吗",
+                "经营者必须出具发票。",
+                "《消费者权益保护法》第二十二条",
+                "开发票",
+            ],
+        ],
     )
     result = import_bytes(raw, "mixed.xlsx")
     assert result.ok, result.errors
@@ -146,14 +165,29 @@ def test_red_trivia_list_becomes_open_questions() -> None:
 
 
 def test_open_trivia_db_json() -> None:
-    raw = json.dumps({"response_code": 0, "results": [
-        {"type": "multiple", "difficulty": "hard", "category": "General Knowledge",
-         "question": "What does &quot;CI&quot; stand for?", "correct_answer": "Consumers International",
-         "incorrect_answers": ["Consumer Inc", "Citizens Index", "Credit Institute"]},
-        {"type": "boolean", "difficulty": "easy", "category": "General Knowledge",
-         "question": "World Consumer Rights Day is on 15 March.", "correct_answer": "True",
-         "incorrect_answers": ["False"]},
-    ]}).encode()
+    raw = json.dumps(
+        {
+            "response_code": 0,
+            "results": [
+                {
+                    "type": "multiple",
+                    "difficulty": "hard",
+                    "category": "General Knowledge",
+                    "question": "What does &quot;CI&quot; stand for?",
+                    "correct_answer": "Consumers International",
+                    "incorrect_answers": ["Consumer Inc", "Citizens Index", "Credit Institute"],
+                },
+                {
+                    "type": "boolean",
+                    "difficulty": "easy",
+                    "category": "General Knowledge",
+                    "question": "World Consumer Rights Day is on 15 March.",
+                    "correct_answer": "True",
+                    "incorrect_answers": ["False"],
+                },
+            ],
+        }
+    ).encode()
     result = import_bytes(raw, "otdb.json")
     assert result.ok, result.errors
     first, second = bank_of(result.yaml_text).questions

@@ -33,8 +33,11 @@ async def answer(runtime: Runtime, user: User, view, right: bool) -> AnswerResul
     question = view.question
     response = question.accepted[0] if question.accepted and right else question.answer
     if not right:
-        response = "错" if question.accepted else frozenset(
-            {(min(question.answer) + 1) % question.option_count})
+        response = (
+            "错"
+            if question.accepted
+            else frozenset({(min(question.answer) + 1) % question.option_count})
+        )
     result = await runtime.engine.answer(user.id, view.round_id, view.position, response)
     assert isinstance(result, AnswerResult) and result.correct is right
     return result
@@ -81,8 +84,9 @@ async def test_a_contest_miss_also_goes_to_review(runtime: Runtime) -> None:
 
     contests = ContestStore(runtime.db, runtime.store.batcher)
     await runtime.engine.see_user(ANN)
-    contest_id = await contests.create(-5, ANN.id, ContestSettings(), [],
-                                       ContestStatus.QUESTION, 0.0)
+    contest_id = await contests.create(
+        -5, ANN.id, ContestSettings(), [], ContestStatus.QUESTION, 0.0
+    )
     record = AnswerRecord(ANN.id, -5, "t-single", 0, "A", False, 0, 1000, 1.0)
     assert await contests.record_answer(record, contest_id, 0, ANN)
     assert await runtime.engine.learning.boxes(ANN.id) == {"t-single": 1}
@@ -93,10 +97,13 @@ def test_daily_question_is_the_same_for_everyone_and_does_not_repeat(runtime: Ru
     pool = daily_pool(questions, "zh")
     assert {q.type.value for q in pool} <= {"single", "truefalse"} and len(pool) == 2
     day = date(2026, 3, 15)
-    assert daily_question(questions, day, "zh") == daily_question(list(reversed(questions)),
-                                                                   day, "zh")
-    days = [daily_question(questions, date.fromordinal(day.toordinal() + n), "zh")
-            for n in range(len(pool))]
+    assert daily_question(questions, day, "zh") == daily_question(
+        list(reversed(questions)), day, "zh"
+    )
+    days = [
+        daily_question(questions, date.fromordinal(day.toordinal() + n), "zh")
+        for n in range(len(pool))
+    ]
     assert len({q.id for q in days}) == len(pool)  # no repeat within the pool's length
 
 
@@ -180,7 +187,8 @@ async def test_progress_figures_for_a_known_history(
 ):
     ann = Player(api, TgUser(ANN.id, "Ann"))
     async with running_bot(api, replace(settings, quiz_length=4), clock, scheduler) as (
-        _app, runtime
+        _app,
+        runtime,
     ):
         catalogue = runtime.engine.catalogue
         await ann.say("/quiz")

@@ -47,28 +47,52 @@ def test_good_bank_has_no_errors() -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("answer: B", "answer: C"), "bank.yaml:10: question 'g-1': answer 'C' is not among "
-                                     "the options (A-B)"),
-        (("difficulty: 1", "difficulty: 5"), "bank.yaml:14: question 'g-1': difficulty must "
-                                             "be 1, 2 or 3, not '5'"),
-        (("    explanation:", "    explaination:"),
-         "bank.yaml:11: question 'g-1': unknown key 'explaination' (did you mean 'explanation'?)"),
-        (("  language: en", "  language: fr"), "bank.yaml:4: bank: language 'fr' must be one of: "
-                                               "zh, en"),
-        (("type: single", "type: choice"), "bank.yaml:7: question 'g-1': type 'choice' must be "
-                                           "one of: single, multiple, truefalse, open"),
-        (("tags: [complaints]", "tags: []"), "bank.yaml:13: question 'g-1': tags must list at "
-                                             "least 1, not 0"),
-        (('options: ["110", "12315"]', 'options: ["110"]'),
-         "bank.yaml:9: question 'g-1': options has 1; a question needs 2-6"),
-        (('options: ["110", "12315"]', 'options: ["110", "110"]'),
-         "bank.yaml:9: question 'g-1': options repeats '110' (line 9)"),
-        (("    source: 市场", "    source: yes\n    x: 市场"),
-         "bank.yaml:12: question 'g-1': source must be text, not true/false (put it in quotes)"),
-        (("title: Good bank", "title: Good bank\n  title: Again"),
-         "bank.yaml:4: bank: duplicate key 'title'"),
-        (("questions:", "faq: 3\nquestions:"),
-         "bank.yaml:5: faq must be a list (each entry starting with '- ')"),
+        (
+            ("answer: B", "answer: C"),
+            "bank.yaml:10: question 'g-1': answer 'C' is not among the options (A-B)",
+        ),
+        (
+            ("difficulty: 1", "difficulty: 5"),
+            "bank.yaml:14: question 'g-1': difficulty must be 1, 2 or 3, not '5'",
+        ),
+        (
+            ("    explanation:", "    explaination:"),
+            "bank.yaml:11: question 'g-1': unknown key 'explaination' "
+            "(did you mean 'explanation'?)",
+        ),
+        (
+            ("  language: en", "  language: fr"),
+            "bank.yaml:4: bank: language 'fr' must be one of: zh, en",
+        ),
+        (
+            ("type: single", "type: choice"),
+            "bank.yaml:7: question 'g-1': type 'choice' must be "
+            "one of: single, multiple, truefalse, open",
+        ),
+        (
+            ("tags: [complaints]", "tags: []"),
+            "bank.yaml:13: question 'g-1': tags must list at least 1, not 0",
+        ),
+        (
+            ('options: ["110", "12315"]', 'options: ["110"]'),
+            "bank.yaml:9: question 'g-1': options has 1; a question needs 2-6",
+        ),
+        (
+            ('options: ["110", "12315"]', 'options: ["110", "110"]'),
+            "bank.yaml:9: question 'g-1': options repeats '110' (line 9)",
+        ),
+        (
+            ("    source: 市场", "    source: yes\n    x: 市场"),
+            "bank.yaml:12: question 'g-1': source must be text, not true/false (put it in quotes)",
+        ),
+        (
+            ("title: Good bank", "title: Good bank\n  title: Again"),
+            "bank.yaml:4: bank: duplicate key 'title'",
+        ),
+        (
+            ("questions:", "faq: 3\nquestions:"),
+            "bank.yaml:5: faq must be a list (each entry starting with '- ')",
+        ),
     ],
 )
 def test_each_rule_has_its_message(change: tuple[str, str], expected: str) -> None:

@@ -41,8 +41,9 @@ def files_under(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-async def upload(api: FakeBotApi, user: TgUser, name: str, content: bytes,
-                 replies: int = 2) -> list[str]:
+async def upload(
+    api: FakeBotApi, user: TgUser, name: str, content: bytes, replies: int = 2
+) -> list[str]:
     before = len(api.sent(user.id))
     api.send_document(user, name, content)
     await api.wait_for(lambda a: len(a.sent(user.id)) >= before + replies)
@@ -81,8 +82,13 @@ async def test_upload_installs_reloads_and_keeps_history(
     ids=["not-an-organizer", "wrong-type", "too-big"],
 )
 async def test_refused_uploads_write_nothing(
-    api: FakeBotApi, organizer_settings: Settings, user: TgUser, name: str, content: bytes,
-    size: int | None, reply: str,
+    api: FakeBotApi,
+    organizer_settings: Settings,
+    user: TgUser,
+    name: str,
+    content: bytes,
+    size: int | None,
+    reply: str,
 ):
     before = files_under(organizer_settings.questions_dir)
     async with running_bot(api, organizer_settings):
@@ -150,8 +156,13 @@ async def test_stats_match_a_known_set_of_answers(
             await answer_single(runtime, 700 + number, letters, seconds=2 + number)
         (summary,) = await org.say("/stats")
         await api.wait_calls("sendDocument", 1, ORGANIZER.id)
-    rows = list(csv.DictReader(io.StringIO(
-        api.sent(ORGANIZER.id, "sendDocument")[0].files["document"][1].decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                api.sent(ORGANIZER.id, "sendDocument")[0].files["document"][1].decode("utf-8-sig")
+            )
+        )
+    )
     (row,) = rows
     assert row["question"] == "t-single" and row["attempts"] == "6"
     assert row["share_right"] == "0.333" and row["average_seconds"] == "4.5"
@@ -180,10 +191,18 @@ async def test_unanswered_queue_lists_the_most_asked_first(
         for _ in range(3):
             await asker.say("彩票中奖要交税吗？")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
-    env.update(QUIZBOT_DATA_DIR=str(organizer_settings.data_dir),
-               QUIZBOT_QUESTIONS_DIR=str(organizer_settings.questions_dir))
-    out = subprocess.run([sys.executable, "-m", "bot", "faq", "unanswered", "--csv"], env=env,
-                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    env.update(
+        QUIZBOT_DATA_DIR=str(organizer_settings.data_dir),
+        QUIZBOT_QUESTIONS_DIR=str(organizer_settings.questions_dir),
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "faq", "unanswered", "--csv"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     rows = list(csv.reader(io.StringIO(out.stdout.lstrip("\ufeff"))))
     assert rows[0] == ["query", "count", "last_asked_utc"]
     assert rows[1][:2] == ["彩票中奖要交税吗？", "3"]

@@ -18,14 +18,32 @@ from bot.domain.text import normalise
 from tests.conftest import SAMPLE_BANKS
 
 SAMPLE = (SAMPLE_BANKS / "sample.yaml").read_text(encoding="utf-8")
-CSV = (Path(__file__).resolve().parent.parent / "questions" / "examples"
-       / "sample-bank.csv").read_bytes()
+CSV = (
+    Path(__file__).resolve().parent.parent / "questions" / "examples" / "sample-bank.csv"
+).read_bytes()
 
-any_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
-                   max_size=400)
-nasty = st.sampled_from(["", " ", "\x00", "\u202e", "😀" * 50, "A" * 10_000, "问" * 10_000,
-                         "\n\n", "---", "- -", ": :", "&a *a", "!!python/object:os.system",
-                         "bank:", "[", "{", "\t"])
+any_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400)
+nasty = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00",
+        "\u202e",
+        "😀" * 50,
+        "A" * 10_000,
+        "问" * 10_000,
+        "\n\n",
+        "---",
+        "- -",
+        ": :",
+        "&a *a",
+        "!!python/object:os.system",
+        "bank:",
+        "[",
+        "{",
+        "\t",
+    ]
+)
 
 
 def mutate(text: str, data: st.DataObject) -> str:
@@ -86,8 +104,15 @@ def test_csv_importer_on_mutated_sheets(data: st.DataObject, encoding: str) -> N
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(st.one_of(any_text, nasty, st.integers(), st.floats(allow_nan=False),
-                                   st.none()), max_size=12), max_size=8))
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(any_text, nasty, st.integers(), st.floats(allow_nan=False), st.none()),
+            max_size=12,
+        ),
+        max_size=8,
+    )
+)
 def test_xlsx_importer_on_random_cells(rows: list[list[object]]) -> None:
     book = Workbook()
     sheet = book.active
@@ -114,8 +139,6 @@ def test_importers_on_random_bytes(raw: bytes, name: str) -> None:
         assert str(exc).startswith(name)
     else:
         assert (result.yaml_text is None) == bool(result.errors)
-
-
 
 
 def _matcher() -> FaqMatcher:
@@ -149,7 +172,9 @@ def test_normalise_is_idempotent_and_typed_answers_never_crash(text: str) -> Non
 
 callback_like = st.builds(
     lambda prefix, a, b, letters: f"{prefix}:{a}:{b}:{letters}",
-    st.sampled_from(list("amckjrxftuz")), st.integers(-5, 10**17), st.integers(-5, 100),
+    st.sampled_from(list("amckjrxftuz")),
+    st.integers(-5, 10**17),
+    st.integers(-5, 100),
     st.text(alphabet="ABCDEFGZ", max_size=8),
 )
 
@@ -163,10 +188,18 @@ def test_callback_parser_never_raises_and_round_trips(data: str) -> None:
         assert len(data.encode()) <= 64
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(st.lists(st.one_of(any_text, nasty).filter(lambda t: t.strip() and not t.startswith("/")),
-                min_size=5, max_size=12))
+@settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(
+        st.one_of(any_text, nasty).filter(lambda t: t.strip() and not t.startswith("/")),
+        min_size=5,
+        max_size=12,
+    )
+)
 def test_text_handlers_on_any_unicode(tmp_path_factory, texts: list[str]) -> None:  # type: ignore[no-untyped-def]
     """Every text a person may send, in a private chat and a group: a reply, never a crash."""
     import asyncio
@@ -186,8 +219,9 @@ def test_text_handlers_on_any_unicode(tmp_path_factory, texts: list[str]) -> Non
     async def scenario() -> None:
         clock = FakeClock()
         user, group = TgUser(31337, "Fuzz"), -100999
-        settings = Settings(data_dir=tmp_path_factory.mktemp("fuzz"), questions_dir=SAMPLE_BANKS,
-                            flood_limit=1000)
+        settings = Settings(
+            data_dir=tmp_path_factory.mktemp("fuzz"), questions_dir=SAMPLE_BANKS, flood_limit=1000
+        )
         async with FakeBotApi(clock=clock.now) as api:
             api.admins[group] = {user.id}
             async with running_bot(api, settings, clock, FakeScheduler(clock)):

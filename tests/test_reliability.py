@@ -28,8 +28,15 @@ async def test_backup_while_the_bot_writes(api: FakeBotApi, settings: Settings):
         for player in players:
             await player.say("/quiz")
         backup = asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "backup", str(target), env=env, cwd=str(REPO),
-            stderr=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-m",
+            "bot",
+            "backup",
+            str(target),
+            env=env,
+            cwd=str(REPO),
+            stderr=asyncio.subprocess.PIPE,
+        )
         process = await backup
         for player in players:  # the bot keeps writing meanwhile
             await player.say("今天天气真好啊朋友")
@@ -47,8 +54,14 @@ async def test_backup_while_the_bot_writes(api: FakeBotApi, settings: Settings):
 def test_backup_of_a_missing_database_says_so(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
     env["QUIZBOT_DATA_DIR"] = str(tmp_path / "none")
-    result = subprocess.run([sys.executable, "-m", "bot", "backup", str(tmp_path / "x")],
-                            env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "backup", str(tmp_path / "x")],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1 and "no database at" in result.stderr
 
 
@@ -73,15 +86,25 @@ def test_only_parameterised_sql() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in (
-                "execute", "executemany", "fetchall", "fetchone"
+                "execute",
+                "executemany",
+                "fetchall",
+                "fetchone",
             ):
                 for argument in node.args[:1]:
                     if isinstance(argument, ast.JoinedStr):
-                        head = "".join(v.value for v in argument.values
-                                       if isinstance(v, ast.Constant)).strip()
-                        match = next((text for where, text in ALLOWED_FSTRINGS
-                                      if path.as_posix().endswith(where)
-                                      and " ".join(head.split()).startswith(text)), None)
+                        head = "".join(
+                            v.value for v in argument.values if isinstance(v, ast.Constant)
+                        ).strip()
+                        match = next(
+                            (
+                                text
+                                for where, text in ALLOWED_FSTRINGS
+                                if path.as_posix().endswith(where)
+                                and " ".join(head.split()).startswith(text)
+                            ),
+                            None,
+                        )
                         assert match, f"{path}:{node.lineno}: SQL built from an f-string"
                         found.add(match)
                     assert not isinstance(argument, ast.BinOp), f"{path}:{node.lineno}"
@@ -94,8 +117,10 @@ async def test_ten_contests_at_once_store_every_answer(
     """A small version of the load benchmark: ten groups answering in the same seconds."""
     groups = [-2000 - g for g in range(10)]
     admin = TgUser(1, "Admin")
-    crowd = {g: [GroupPlayer(api, TgUser(10_000 * (i + 1) + n, f"P{n}"), g) for n in range(8)]
-             for i, g in enumerate(groups)}
+    crowd = {
+        g: [GroupPlayer(api, TgUser(10_000 * (i + 1) + n, f"P{n}"), g) for n in range(8)]
+        for i, g in enumerate(groups)
+    }
     async with running_bot(api, settings, clock, scheduler) as (_app, runtime):
         catalogue = runtime.engine.catalogue
         for group in groups:
@@ -111,7 +136,8 @@ async def test_ten_contests_at_once_store_every_answer(
         await scheduler.advance(60)
         rows = await runtime.db.fetchall(
             "SELECT c.chat_id, a.user_id, a.correct FROM answers a JOIN contests c "
-            "ON c.id = a.contest_id")
+            "ON c.id = a.contest_id"
+        )
     assert all(t.startswith("已记录你的答案") for t in toasts)
     assert len(rows) == 80
     for group in groups:

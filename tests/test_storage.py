@@ -79,6 +79,7 @@ async def test_failed_transaction_rolls_back_and_others_commit(tmp_path: Path) -
     db = Database(tmp_path / "q.sqlite3")
     await db.open()
     try:
+
         async def insert(user_id: int, fail: bool) -> None:
             async with db.transaction() as conn:
                 await conn.execute(

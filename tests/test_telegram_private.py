@@ -48,8 +48,9 @@ async def test_whole_quiz_scores_and_stores_every_answer(
             "SELECT question_id, correct, points, elapsed_ms FROM answers WHERE user_id = ?",
             (ALICE.id,),
         )
-        stats = await runtime.db.fetchone("SELECT * FROM user_stats WHERE user_id = ?",
-                                          (ALICE.id,))
+        stats = await runtime.db.fetchone(
+            "SELECT * FROM user_stats WHERE user_id = ?", (ALICE.id,)
+        )
         round_row = await runtime.db.fetchone("SELECT finished_at FROM rounds")
     assert {q.type for q, _ in seen} == set(QuestionType)  # every kind of question was played
     assert "本轮结束" in summary and "答对 3/4" in summary

@@ -28,5 +28,8 @@ def test_language_for_telegram_codes() -> None:
 
 
 def test_fill_and_fallback() -> None:
-    assert t("en", "topic_not_found", topic="x") == 'No topic called "x". Send /topics to see them all.'
+    assert (
+        t("en", "topic_not_found", topic="x")
+        == 'No topic called "x". Send /topics to see them all.'
+    )
     assert t("fr", "lang_set") == zh.TEXTS["lang_set"]

@@ -8,11 +8,24 @@ from bot.domain.models import LETTERS, Bank, QuestionType
 
 __all__ = ["QUESTION_HEADERS", "FAQ_HEADERS", "bank_to_xlsx"]
 
-QUESTION_HEADERS = ["编号", "题型", "题目", *(f"选项{letter}" for letter in LETTERS), "答案",
-                    "解析", "依据", "分类", "难度"]
+QUESTION_HEADERS = [
+    "编号",
+    "题型",
+    "题目",
+    *(f"选项{letter}" for letter in LETTERS),
+    "答案",
+    "解析",
+    "依据",
+    "分类",
+    "难度",
+]
 FAQ_HEADERS = ["编号", "问法", "答案", "依据", "关键词"]
-_TYPE_NAMES = {QuestionType.SINGLE: "单选", QuestionType.MULTIPLE: "多选",
-               QuestionType.TRUEFALSE: "判断", QuestionType.OPEN: "填空"}
+_TYPE_NAMES = {
+    QuestionType.SINGLE: "单选",
+    QuestionType.MULTIPLE: "多选",
+    QuestionType.TRUEFALSE: "判断",
+    QuestionType.OPEN: "填空",
+}
 
 
 def bank_to_xlsx(bank: Bank) -> bytes:
@@ -32,15 +45,32 @@ def bank_to_xlsx(bank: Bank) -> bytes:
             answer = " | ".join(question.accepted)
         else:
             answer = "".join(LETTERS[i] for i in sorted(question.answer))
-        sheet.append([question.id, _TYPE_NAMES[question.type], question.text, *options, answer,
-                      question.explanation, question.source, " | ".join(question.tags),
-                      question.difficulty])
+        sheet.append(
+            [
+                question.id,
+                _TYPE_NAMES[question.type],
+                question.text,
+                *options,
+                answer,
+                question.explanation,
+                question.source,
+                " | ".join(question.tags),
+                question.difficulty,
+            ]
+        )
     if bank.faq:
         faq = book.create_sheet("常见问题")
         faq.append(FAQ_HEADERS)
         for entry in bank.faq:
-            faq.append([entry.id, "\n".join(entry.questions), entry.answer, entry.source,
-                        " | ".join(entry.keywords)])
+            faq.append(
+                [
+                    entry.id,
+                    "\n".join(entry.questions),
+                    entry.answer,
+                    entry.source,
+                    " | ".join(entry.keywords),
+                ]
+            )
     for ws in book.worksheets:
         for cell in ws[1]:
             cell.font = Font(bold=True)

@@ -52,15 +52,41 @@ _FAQ_HEADERS: dict[str, tuple[str, ...]] = {
 }
 _OPTION = re.compile(r"^(?:选项|option)?([a-f])$", re.IGNORECASE)
 _TYPES = {
-    "single": "single", "单选": "single", "单选题": "single", "单项选择": "single",
-    "multiple": "multiple", "多选": "multiple", "多选题": "multiple", "多项选择": "multiple",
-    "truefalse": "truefalse", "判断": "truefalse", "判断题": "truefalse", "true/false": "truefalse",
-    "open": "open", "填空": "open", "填空题": "open", "简答": "open", "问答": "open",
+    "single": "single",
+    "单选": "single",
+    "单选题": "single",
+    "单项选择": "single",
+    "multiple": "multiple",
+    "多选": "multiple",
+    "多选题": "multiple",
+    "多项选择": "multiple",
+    "truefalse": "truefalse",
+    "判断": "truefalse",
+    "判断题": "truefalse",
+    "true/false": "truefalse",
+    "open": "open",
+    "填空": "open",
+    "填空题": "open",
+    "简答": "open",
+    "问答": "open",
 }
 _TRUE = {"对", "正确", "是", "√", "✓", "true", "t", "yes", "y", "a"}
 _FALSE = {"错", "错误", "否", "×", "✗", "x", "false", "f", "no", "n", "b"}
-_DIFFICULTY = {"1": 1, "2": 2, "3": 3, "易": 1, "简单": 1, "中": 2, "中等": 2, "一般": 2,
-               "难": 3, "困难": 3, "easy": 1, "medium": 2, "hard": 3}
+_DIFFICULTY = {
+    "1": 1,
+    "2": 2,
+    "3": 3,
+    "易": 1,
+    "简单": 1,
+    "中": 2,
+    "中等": 2,
+    "一般": 2,
+    "难": 3,
+    "困难": 3,
+    "easy": 1,
+    "medium": 2,
+    "hard": 3,
+}
 _SPLIT = re.compile(r"\s*(?:\||｜|；|;|\n)\s*")
 
 
@@ -141,7 +167,9 @@ def read_csv(raw: bytes, name: str) -> list[list[str]]:
     try:
         return [[_cell(c) for c in row] for row in reader]
     except csv.Error as exc:
-        raise ImportError_(f"{name}: not readable as CSV at line {reader.line_num}: {exc}") from exc
+        raise ImportError_(
+            f"{name}: not readable as CSV at line {reader.line_num}: {exc}"
+        ) from exc
 
 
 def read_xlsx(raw: bytes, name: str) -> dict[str, list[list[str]]]:
@@ -151,7 +179,9 @@ def read_xlsx(raw: bytes, name: str) -> dict[str, list[list[str]]]:
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportError_(f"{name}: not a readable .xlsx file ({exc.__class__.__name__})") from exc
+        raise ImportError_(
+            f"{name}: not a readable .xlsx file ({exc.__class__.__name__})"
+        ) from exc
     try:
         return {
             sheet.title: [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]
@@ -184,9 +214,7 @@ class _Problems:
         self.items.append(": ".join([", ".join(where), message]))
 
 
-def _question_rows(
-    rows: list[list[str]], problems: _Problems, bank_id: str
-) -> list[_Row]:
+def _question_rows(rows: list[list[str]], problems: _Problems, bank_id: str) -> list[_Row]:
     header_at = next((i for i, row in enumerate(rows) if any(row)), None)
     if header_at is None:
         problems.add(None, None, "the sheet is empty")
@@ -212,26 +240,35 @@ def _question_rows(
         row = row + [""] * (len(headers) - len(row))
         if not any(row):
             continue
-        get = lambda name: row[columns[name]] if name in columns else ""  # noqa: E731
+
+        def get(name: str, row: list[str] = row) -> str:
+            return row[columns[name]] if name in columns else ""
+
         text = get("question")
         before = len(problems.items)
         if not text:
             problems.add(offset, label("question"), "the question is empty")
-        letters_used = [letter for letter in LETTERS if letter in options
-                        and row[options[letter]]]
+        letters_used = [letter for letter in LETTERS if letter in options and row[options[letter]]]
         option_texts = [row[options[letter]] for letter in letters_used]
         if letters_used and letters_used != list(LETTERS[: len(letters_used)]):
-            problems.add(offset, None, f"options must be filled from A on without gaps, "
-                                       f"not {''.join(letters_used)}")
+            problems.add(
+                offset,
+                None,
+                f"options must be filled from A on without gaps, not {''.join(letters_used)}",
+            )
         answer = get("answer")
         qtype = _TYPES.get(_key(get("type"))) if get("type") else None
         if get("type") and qtype is None:
-            problems.add(offset, label("type"), f"unknown type '{get('type')}' "
-                                                "(单选, 多选, 判断 or 填空)")
+            problems.add(
+                offset, label("type"), f"unknown type '{get('type')}' (单选, 多选, 判断 or 填空)"
+            )
         if qtype is None:
             qtype = _infer_type(answer, option_texts)
-        entry: dict[str, Any] = {"id": get("id") or _row_id(bank_id, text), "type": qtype,
-                                 "text": text}
+        entry: dict[str, Any] = {
+            "id": get("id") or _row_id(bank_id, text),
+            "type": qtype,
+            "text": text,
+        }
         if qtype in ("single", "multiple"):
             entry["options"] = option_texts
             picked = re.sub(r"[\s,，、;；]", "", answer).upper()
@@ -239,11 +276,15 @@ def _question_rows(
                 problems.add(offset, label("answer"), "the answer is empty")
             elif bad := [ch for ch in picked if ch not in LETTERS[: len(option_texts)]]:
                 span = f"A-{LETTERS[len(option_texts) - 1]}" if option_texts else "none given"
-                problems.add(offset, label("answer"),
-                             f"'{''.join(bad)}' is not among the options ({span})")
+                problems.add(
+                    offset, label("answer"), f"'{''.join(bad)}' is not among the options ({span})"
+                )
             elif qtype == "single" and len(picked) > 1:
-                problems.add(offset, label("answer"),
-                             f"'{picked}' has several letters but the type is single choice")
+                problems.add(
+                    offset,
+                    label("answer"),
+                    f"'{picked}' has several letters but the type is single choice",
+                )
             entry["answer"] = list(picked) if qtype == "multiple" else picked
         elif qtype == "truefalse":
             value = _key(answer)
@@ -260,11 +301,20 @@ def _question_rows(
             entry["answer"] = variants
         for name in ("explanation", "source"):
             if not get(name):
-                problems.add(offset, label(name), f"the {name} is empty "
-                             + ("(every fact needs its law and article)" if name == "source"
-                                else "(say why the answer is right)"))
+                problems.add(
+                    offset,
+                    label(name),
+                    f"the {name} is empty "
+                    + (
+                        "(every fact needs its law and article)"
+                        if name == "source"
+                        else "(say why the answer is right)"
+                    ),
+                )
             entry[name] = get(name)
-        entry["tags"] = [t for t in _SPLIT.split(get("topic").replace("，", "|")) if t] or [bank_id]
+        entry["tags"] = [t for t in _SPLIT.split(get("topic").replace("，", "|")) if t] or [
+            bank_id
+        ]
         level = get("difficulty")
         if level and _key(level) not in _DIFFICULTY:
             problems.add(offset, label("difficulty"), f"'{level}' is not 1-3 (易/中/难)")
@@ -294,8 +344,11 @@ def _faq_rows(rows: list[list[str]], problems: _Problems, bank_id: str) -> list[
     columns = _column_map(headers, _FAQ_HEADERS)
     for required in ("questions", "answer", "source"):
         if required not in columns:
-            problems.add(header_at + 1, None,
-                         f"no '{'/'.join(_FAQ_HEADERS[required][:3])}' column in the FAQ sheet")
+            problems.add(
+                header_at + 1,
+                None,
+                f"no '{'/'.join(_FAQ_HEADERS[required][:3])}' column in the FAQ sheet",
+            )
     if problems.items:
         return []
     built = []
@@ -303,7 +356,10 @@ def _faq_rows(rows: list[list[str]], problems: _Problems, bank_id: str) -> list[
         row = row + [""] * (len(headers) - len(row))
         if not any(row):
             continue
-        get = lambda name: row[columns[name]] if name in columns else ""  # noqa: E731
+
+        def get(name: str, row: list[str] = row) -> str:
+            return row[columns[name]] if name in columns else ""
+
         phrasings = [p for p in _SPLIT.split(get("questions")) if p]
         entry: dict[str, Any] = {
             "id": get("id") or "faq-" + _row_id(bank_id, get("questions")),
@@ -321,10 +377,14 @@ def _faq_rows(rows: list[list[str]], problems: _Problems, bank_id: str) -> list[
 # --- YAML out, and schema problems mapped back to rows ----------------------------------
 
 
-def _dump(bank: dict[str, Any], questions: list[_Row], faq: list[_Row]) -> tuple[str, list[tuple[int, int, int]]]:
+def _dump(
+    bank: dict[str, Any], questions: list[_Row], faq: list[_Row]
+) -> tuple[str, list[tuple[int, int, int]]]:
     """The bank as YAML, and (first line, last line, row) of each entry."""
-    lines = ["# Imported by quizbot; edit freely.",
-             yaml.safe_dump({"bank": bank}, allow_unicode=True, sort_keys=False).rstrip()]
+    lines = [
+        "# Imported by quizbot; edit freely.",
+        yaml.safe_dump({"bank": bank}, allow_unicode=True, sort_keys=False).rstrip(),
+    ]
     spans: list[tuple[int, int, int]] = []
     for section, rows in (("questions", questions), ("faq", faq)):
         if not rows:
@@ -339,8 +399,9 @@ def _dump(bank: dict[str, Any], questions: list[_Row], faq: list[_Row]) -> tuple
     return "\n".join(lines) + "\n", spans
 
 
-def _finish(name: str, bank: dict[str, Any], questions: list[_Row], faq: list[_Row],
-            problems: _Problems) -> Imported:
+def _finish(
+    name: str, bank: dict[str, Any], questions: list[_Row], faq: list[_Row], problems: _Problems
+) -> Imported:
     if not questions and not faq and not problems.items:
         problems.add(None, None, "no questions or FAQ entries found")
     text, spans = _dump(bank, questions, faq)
@@ -360,8 +421,9 @@ def _bank_meta(bank_id: str, title: str, samples: Iterable[str]) -> dict[str, An
     return {"id": bank_id, "title": title[:100] or bank_id, "language": language}
 
 
-def import_rows(sheets: dict[str, list[list[str]]], name: str, bank_id: str,
-                title: str) -> Imported:
+def import_rows(
+    sheets: dict[str, list[list[str]]], name: str, bank_id: str, title: str
+) -> Imported:
     """Questions from the first sheet (or one named 题库/questions) and FAQ from 'FAQ'."""
     problems = _Problems(name)
     faq_sheets = [t for t in sheets if _key(t) in ("faq", "常见问题", "问答")]
@@ -372,8 +434,7 @@ def import_rows(sheets: dict[str, list[list[str]]], name: str, bank_id: str,
         questions = _question_rows(sheets[question_sheets[0]], problems, bank_id)
     for sheet in faq_sheets:
         faq += _faq_rows(sheets[sheet], problems, bank_id)
-    samples = [r.data.get("text", "") for r in questions] + [
-        r.data["answer"] for r in faq]
+    samples = [r.data.get("text", "") for r in questions] + [r.data["answer"] for r in faq]
     return _finish(name, _bank_meta(bank_id, title, samples), questions, faq, problems)
 
 
@@ -394,17 +455,22 @@ def import_red_trivia(raw: bytes, name: str, bank_id: str, title: str) -> Import
             problems.add(number, None, f"'{question}' has no list of answers")
             continue
         variants = [str(a) for a in answers]
-        rows.append(_Row(number, {
-            "id": _row_id(bank_id, str(question)),
-            "type": "open",
-            "text": str(question),
-            "answer": variants,
-            "explanation": f"Accepted answers: {', '.join(variants)}.",
-            "source": f"Red-DiscordBot trivia list '{Path(name).stem}'"
-                      + (f" by {author}" if author else ""),
-            "tags": [bank_id],
-            "difficulty": 2,
-        }))
+        rows.append(
+            _Row(
+                number,
+                {
+                    "id": _row_id(bank_id, str(question)),
+                    "type": "open",
+                    "text": str(question),
+                    "answer": variants,
+                    "explanation": f"Accepted answers: {', '.join(variants)}.",
+                    "source": f"Red-DiscordBot trivia list '{Path(name).stem}'"
+                    + (f" by {author}" if author else ""),
+                    "tags": [bank_id],
+                    "difficulty": 2,
+                },
+            )
+        )
     meta = _bank_meta(bank_id, title, (r.data["text"] for r in rows))
     return _finish(name, meta, rows, [], problems)
 
@@ -447,8 +513,9 @@ def import_opentdb(raw: bytes, name: str, bank_id: str, title: str) -> Imported:
     return _finish(name, meta, rows, [], problems)
 
 
-def import_bytes(raw: bytes, name: str, bank_id: str | None = None,
-                 title: str | None = None) -> Imported:
+def import_bytes(
+    raw: bytes, name: str, bank_id: str | None = None, title: str | None = None
+) -> Imported:
     """Convert a file's content by its name: .csv, .xlsx, .json (Open Trivia DB), .yaml.
 
     A .yaml file is taken as a quizbot bank when it has a ``bank:`` key, else as a

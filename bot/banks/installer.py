@@ -143,9 +143,21 @@ def install_upload(
         Path(temporary).unlink(missing_ok=True)
         raise
     added, changed, removed = _diff(old, bank)
-    logger.info("bank %s installed at %s: %d added, %d changed, %d removed", bank.id, target,
-                len(added), len(changed), len(removed))
-    return Installed(bank_id=bank.id, path=target, history=history, added=added,
-                     changed=changed, removed=removed, questions=len(bank.questions),
-                     faq=len(bank.faq))
-
+    logger.info(
+        "bank %s installed at %s: %d added, %d changed, %d removed",
+        bank.id,
+        target,
+        len(added),
+        len(changed),
+        len(removed),
+    )
+    return Installed(
+        bank_id=bank.id,
+        path=target,
+        history=history,
+        added=added,
+        changed=changed,
+        removed=removed,
+        questions=len(bank.questions),
+        faq=len(bank.faq),
+    )

@@ -35,10 +35,16 @@ class _SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """
 
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode and implicit[0] and value \
-                and value[0] not in self.yaml_implicit_resolvers:
+        if (
+            kind is yaml.ScalarNode
+            and implicit[0]
+            and value
+            and value[0] not in self.yaml_implicit_resolvers
+        ):
             return self.DEFAULT_SCALAR_TAG
         return super().resolve(kind, value, implicit)
+
+
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -74,9 +80,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     found: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found.update(
-                p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()
-            )
+            found.update(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
         else:
             found.add(path)
     return sorted(found)
@@ -126,8 +130,11 @@ class _Ids:
                 kind, ident = key
                 line = lines.get(key, 1)
                 errors.append(
-                    BankError(bank.path, line, f"duplicate {kind} id '{ident}' "
-                              f"(already used at {self.seen[key]})")
+                    BankError(
+                        bank.path,
+                        line,
+                        f"duplicate {kind} id '{ident}' (already used at {self.seen[key]})",
+                    )
                 )
         return errors
 
@@ -208,8 +215,9 @@ def _load(
             ids.add(fallback, {})
             banks.append(fallback)
             report.kept.append(shown)
-            logger.warning("%s has %d error(s); its previous version keeps serving",
-                           shown, len(errors))
+            logger.warning(
+                "%s has %d error(s); its previous version keeps serving", shown, len(errors)
+            )
         else:
             report.skipped.append(shown)
             logger.warning("%s has %d error(s) and is not loaded", shown, len(errors))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import yaml
 
@@ -137,7 +137,8 @@ class _Checker:
                 hint = _close_match(key, allowed)
                 self.error(
                     key_node,
-                    f"{what}: unknown key '{key}'" + (f" (did you mean '{hint}'?)" if hint else ""),
+                    f"{what}: unknown key '{key}'"
+                    + (f" (did you mean '{hint}'?)" if hint else ""),
                 )
             else:
                 found[key] = value_node
@@ -147,7 +148,11 @@ class _Checker:
         return found
 
     def field(
-        self, fields: dict[str, yaml.Node], key: str, what: str, check: Callable[[yaml.Node], object]
+        self,
+        fields: dict[str, yaml.Node],
+        key: str,
+        what: str,
+        check: Callable[[yaml.Node], object],
     ) -> object | None:
         """Run ``check`` on one field; a failed check records an error and gives None."""
         node = fields.get(key)
@@ -179,11 +184,13 @@ def _scalar_text(node: yaml.Node) -> str:
 
 # YAML folds a line break into a space, which Chinese does not want between characters.
 _CJK_SPACE = re.compile(
-    r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) +(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])"
+    r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])"
+    r" +"
+    r"(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])"
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def text(limit: int) -> Callable[[yaml.Node], str]:
     """A check of a non-empty text of at most ``limit`` characters."""
 
@@ -217,13 +224,19 @@ def language(node: yaml.Node) -> str:
 
 
 def difficulty(node: yaml.Node) -> int:
-    if not isinstance(node, yaml.ScalarNode) or node.tag != _INT or node.value not in ("1", "2", "3"):
+    if (
+        not isinstance(node, yaml.ScalarNode)
+        or node.tag != _INT
+        or node.value not in ("1", "2", "3")
+    ):
         raise _Invalid(node, f"must be 1, 2 or 3, not {node.value!r}")
     return int(node.value)
 
 
-@lru_cache(maxsize=None)
-def text_list(limit: int, minimum: int = 0, loose: bool = False) -> Callable[[yaml.Node], tuple[str, ...]]:
+@cache
+def text_list(
+    limit: int, minimum: int = 0, loose: bool = False
+) -> Callable[[yaml.Node], tuple[str, ...]]:
     """A check of a list of texts with no two alike.
 
     ``loose`` compares texts as the FAQ matcher does (normalised: punctuation, width and
@@ -278,9 +291,7 @@ def letters(node: yaml.Node, count: int, many: bool) -> frozenset[int]:
     valid = LETTERS[:count]
     for letter, item in items:
         if len(letter) != 1 or letter not in valid:
-            raise _Invalid(
-                item, f"'{letter}' is not among the options ({valid[0]}-{valid[-1]})"
-            )
+            raise _Invalid(item, f"'{letter}' is not among the options ({valid[0]}-{valid[-1]})")
         index = LETTERS.index(letter)
         if index in picked:
             raise _Invalid(item, f"repeats '{letter}'")
@@ -382,9 +393,7 @@ def _named(kind: str, node: yaml.Node) -> str:
     return kind
 
 
-def _question(
-    checker: _Checker, node: yaml.Node, bank_id: str, lang: str
-) -> Question | None:
+def _question(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> Question | None:
     what = _named("question", node)
     before = len(checker.errors)
     fields = checker.mapping(node, what, _QUESTION_KEYS, ("options",))
@@ -407,17 +416,24 @@ def _question(
             options = checker.field(fields, "options", what, _options) or ()  # type: ignore[assignment]
         if options:
             many = qtype is QuestionType.MULTIPLE
-            picked = checker.field(fields, "answer", what, lambda n: letters(n, len(options), many))
+            picked = checker.field(
+                fields, "answer", what, lambda n: letters(n, len(options), many)
+            )
             answer = picked or frozenset()  # type: ignore[assignment]
     elif qtype is not None:
         if "options" in fields:
-            checker.error(fields["options"], f"{what}: a question of type {qtype} takes no options")
+            checker.error(
+                fields["options"], f"{what}: a question of type {qtype} takes no options"
+            )
         if qtype is QuestionType.TRUEFALSE:
             answer = checker.field(fields, "answer", what, _truth) or frozenset()  # type: ignore[assignment]
         else:
-            accepted = checker.field(  # type: ignore[assignment]
-                fields, "answer", what, text_list(LIMITS.option, minimum=1)
-            ) or ()
+            accepted = (
+                checker.field(  # type: ignore[assignment]
+                    fields, "answer", what, text_list(LIMITS.option, minimum=1)
+                )
+                or ()
+            )
     if len(checker.errors) > before or qtype is None:
         return None
     return Question(
@@ -461,8 +477,10 @@ def _faq(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> FaqEntr
         return None
     fid = checker.field(fields, "id", what, identifier)
     phrasings = checker.field(
-        fields, "questions", what,
-        text_list(LIMITS.faq_phrasing, LIMITS.faq_phrasings_min, loose=True)
+        fields,
+        "questions",
+        what,
+        text_list(LIMITS.faq_phrasing, LIMITS.faq_phrasings_min, loose=True),
     )
     answer = checker.field(fields, "answer", what, text(LIMITS.faq_answer))
     source = checker.field(fields, "source", what, text(LIMITS.source))

@@ -73,7 +73,7 @@ class ContestJoin:
 
 @dataclass(frozen=True, slots=True)
 class ContestRank:
-    """"My rank" under a contest's podium."""
+    """ "My rank" under a contest's podium."""
 
     contest_id: int
 
@@ -110,8 +110,17 @@ class MenuPick:
 
 
 Callback = (
-    SoloAnswer | SoloToggle | ContestAnswer | ContestToggle | ContestJoin | ContestRank
-    | ResultsPick | DailyAnswer | FaqPick | TopicPick | MenuPick
+    SoloAnswer
+    | SoloToggle
+    | ContestAnswer
+    | ContestToggle
+    | ContestJoin
+    | ContestRank
+    | ResultsPick
+    | DailyAnswer
+    | FaqPick
+    | TopicPick
+    | MenuPick
 )
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [

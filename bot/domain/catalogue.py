@@ -1,4 +1,4 @@
-"""The catalogue: every loaded bank, indexed for the engine. Immutable; a reload builds a new one."""
+"""The catalogue: every loaded bank, indexed for the engine. A reload builds a new one."""
 
 from __future__ import annotations
 
@@ -28,9 +28,7 @@ class Catalogue:
 
     def __init__(self, banks: tuple[Bank, ...]) -> None:
         self.banks = banks
-        self.questions: dict[str, Question] = {
-            q.id: q for bank in banks for q in bank.questions
-        }
+        self.questions: dict[str, Question] = {q.id: q for bank in banks for q in bank.questions}
         self.faq: dict[str, FaqEntry] = {f.id: f for bank in banks for f in bank.faq}
 
     @classmethod
@@ -38,8 +36,10 @@ class Catalogue:
         return cls(())
 
     def __repr__(self) -> str:
-        return f"Catalogue({len(self.banks)} banks, {len(self.questions)} questions, " \
-               f"{len(self.faq)} FAQ entries)"
+        return (
+            f"Catalogue({len(self.banks)} banks, {len(self.questions)} questions, "
+            f"{len(self.faq)} FAQ entries)"
+        )
 
     @cached_property
     def _matchers(self) -> dict[str, FaqMatcher]:
@@ -89,8 +89,10 @@ class Catalogue:
             return tagged
         # A word of a title ("征信", "food") is a fair way to name a topic too.
         for bank in self.banks:
-            if bank.questions and wanted in normalise(bank.title) and (
-                language is None or bank.language == language
+            if (
+                bank.questions
+                and wanted in normalise(bank.title)
+                and (language is None or bank.language == language)
             ):
                 return list(bank.questions)
         return None

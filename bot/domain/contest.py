@@ -12,7 +12,6 @@ points, then by the total time of their answers (less is better), then by who jo
 from __future__ import annotations
 
 import enum
-import math
 import re
 from collections import deque
 from dataclasses import dataclass, replace
@@ -77,9 +76,14 @@ class ContestSettings:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "count": self.count, "seconds": self.seconds, "lobby_seconds": self.lobby_seconds,
-            "reveal_seconds": self.reveal_seconds, "polls": self.polls,
-            "negative": self.negative, "topic": self.topic, "language": self.language,
+            "count": self.count,
+            "seconds": self.seconds,
+            "lobby_seconds": self.lobby_seconds,
+            "reveal_seconds": self.reveal_seconds,
+            "polls": self.polls,
+            "negative": self.negative,
+            "topic": self.topic,
+            "language": self.language,
         }
 
     @classmethod
@@ -177,8 +181,9 @@ def _next_time(text: str, now: float, timezone: str) -> float:
         raise ParseError("contest_bad_time", time=text)
     zone = ZoneInfo(timezone)
     current = datetime.fromtimestamp(now, zone)
-    at = current.replace(hour=int(match.group(1)), minute=int(match.group(2)), second=0,
-                         microsecond=0)
+    at = current.replace(
+        hour=int(match.group(1)), minute=int(match.group(2)), second=0, microsecond=0
+    )
     if at <= current:
         at += timedelta(days=1)
     return at.timestamp()
@@ -266,8 +271,11 @@ def upcoming_mandatory(
     Follows the contest's own timetable: each question is sent, revealed after its time,
     the next one sent after the reveal pause, and the podium after the last reveal.
     """
-    if deadline is None or status in (ContestStatus.PAUSED, ContestStatus.FINISHED,
-                                      ContestStatus.STOPPED):
+    if deadline is None or status in (
+        ContestStatus.PAUSED,
+        ContestStatus.FINISHED,
+        ContestStatus.STOPPED,
+    ):
         return 0
     end = now + horizon
     count = 0

@@ -134,15 +134,19 @@ class _Vectors:
     def add(self, counts: dict[int, int]) -> None:
         """Add one vector, given as feature id -> occurrences."""
         base = self.base
-        weights = [base[fid] * (1.0 + _LOG[tf] if tf < len(_LOG) else 1.0 + math.log(tf))
-                   for fid, tf in counts.items()]
+        weights = [
+            base[fid] * (1.0 + _LOG[tf] if tf < len(_LOG) else 1.0 + math.log(tf))
+            for fid, tf in counts.items()
+        ]
         self.features.append(array("i", counts.keys()))
         self.weights.append(array("d", weights))
         self.norms.append(math.sqrt(math.fsum(w * w for w in weights)) or 1.0)
 
     def dot(self, index: int, query: dict[int, float]) -> float:
         get = query.get
-        return sum(w * get(f, 0.0) for f, w in zip(self.features[index], self.weights[index]))
+        return sum(
+            w * get(f, 0.0) for f, w in zip(self.features[index], self.weights[index], strict=True)
+        )
 
 
 _LOG = [0.0] + [math.log(n) for n in range(1, 16)]
@@ -180,8 +184,13 @@ class FaqMatcher:
         total = max(len(texts), 1)
         self._ids = {feature: fid for fid, feature in enumerate(frequency)}
         self._idf = array("d", (math.log(1 + total / n) for n in frequency.values()))
-        base = array("d", (_KIND_WEIGHT[kind] * idf
-                           for (kind, _), idf in zip(frequency, self._idf)))
+        base = array(
+            "d",
+            (
+                _KIND_WEIGHT[kind] * idf
+                for (kind, _), idf in zip(frequency, self._idf, strict=True)
+            ),
+        )
         self._unseen_idf = math.log(1 + total)
         self._texts = texts
         self._owners = owners
@@ -248,16 +257,19 @@ class FaqMatcher:
             return []
         phrasings = self._phrasings
         cosines = sorted(
-            ((phrasings.dot(doc, vector) / (qnorm * phrasings.norms[doc]), doc)
-             for doc in self._candidates(vector, retrieval)),
+            (
+                (phrasings.dot(doc, vector) / (qnorm * phrasings.norms[doc]), doc)
+                for doc in self._candidates(vector, retrieval)
+            ),
             reverse=True,
         )[:_RESCORED]
         per_entry: dict[int, list[float]] = {}  # entry -> its phrasings' scores
         for cosine, doc in cosines:
             text = self._texts[doc]
             partial = fuzz.partial_ratio(norm, text) / 100 if len(text) >= 3 else 0.0
-            score = (_BLEND[0] * cosine + _BLEND[1] * fuzz.ratio(norm, text) / 100
-                     + _BLEND[2] * partial)
+            score = (
+                _BLEND[0] * cosine + _BLEND[1] * fuzz.ratio(norm, text) / 100 + _BLEND[2] * partial
+            )
             per_entry.setdefault(self._owners[doc], []).append(score)
         scored = []
         for index, scores in per_entry.items():

@@ -29,8 +29,9 @@ class _Track:
 class FloodGuard:
     """At most ``limit`` updates per ``window`` seconds per user; then ``quiet`` seconds off."""
 
-    def __init__(self, limit: int = 30, window: float = 60.0, quiet: float = 120.0,
-                 max_users: int = 100_000) -> None:
+    def __init__(
+        self, limit: int = 30, window: float = 60.0, quiet: float = 120.0, max_users: int = 100_000
+    ) -> None:
         self.limit = limit
         self.window = window
         self.quiet = quiet
@@ -57,6 +58,9 @@ class FloodGuard:
 
     def _forget_idle(self, now: float) -> None:
         """Drop users with nothing in their window, so the table stays bounded."""
-        for user_id in [u for u, t in self._tracks.items()
-                        if t.quiet_until <= now and (not t.times or t.times[-1] <= now - self.window)]:
+        for user_id in [
+            u
+            for u, t in self._tracks.items()
+            if t.quiet_until <= now and (not t.times or t.times[-1] <= now - self.window)
+        ]:
             del self._tracks[user_id]

@@ -62,8 +62,11 @@ def _order_key(question: Question) -> str:
 
 def daily_pool(questions: Sequence[Question], language: str) -> list[Question]:
     """The questions that can be a daily question, in their fixed order."""
-    pool = [q for q in questions if q.language == language
-            and q.type in (QuestionType.SINGLE, QuestionType.TRUEFALSE)]
+    pool = [
+        q
+        for q in questions
+        if q.language == language and q.type in (QuestionType.SINGLE, QuestionType.TRUEFALSE)
+    ]
     return sorted(pool, key=_order_key)
 
 

@@ -38,7 +38,9 @@ CONSOLE_USER_ID = 0
 class Console:
     """One player at a terminal."""
 
-    def __init__(self, engine: Engine, stdin: TextIO, stdout: TextIO, language: str = "zh") -> None:
+    def __init__(
+        self, engine: Engine, stdin: TextIO, stdout: TextIO, language: str = "zh"
+    ) -> None:
         self.engine = engine
         self.learning = Learning(engine)
         self.daily: tuple[int, str, Question] | None = None
@@ -117,8 +119,11 @@ class Console:
         elif command == "stop":
             summary = await self.engine.stop_quiz(self.user.id)
             self.pending = None
-            self.say(render_summary(summary, self.lang, stopped=True) if summary
-                     else t(self.lang, "no_round"))
+            self.say(
+                render_summary(summary, self.lang, stopped=True)
+                if summary
+                else t(self.lang, "no_round")
+            )
         elif command == "review":
             result = await self.learning.start_review(self.user, CONSOLE_USER_ID)
             if isinstance(result, NothingDue):
@@ -167,8 +172,9 @@ class Console:
             self.say(t(self.lang, "console_bad_pick", count=question.option_count))
             return
         self.daily = None
-        result = await self.learning.answer_daily(self.user, CONSOLE_USER_ID, ordinal, language,
-                                                  response)
+        result = await self.learning.answer_daily(
+            self.user, CONSOLE_USER_ID, ordinal, language, response
+        )
         if isinstance(result, Rejected):
             self.say(t(self.lang, f"rejected_{result.reason}"))
         else:
@@ -182,13 +188,26 @@ class Console:
             return t(self.lang, "progress_empty")
         lines = [t(self.lang, "progress_header")]
         for index, topic in enumerate(topics, start=1):
-            lines.append(t(self.lang, "progress_line", index=f"T{index}", title=topic.title,
-                           seen=topic.seen, total=topic.questions,
-                           share=f"{topic.share_right:.0%}"))
+            lines.append(
+                t(
+                    self.lang,
+                    "progress_line",
+                    index=f"T{index}",
+                    title=topic.title,
+                    seen=topic.seen,
+                    total=topic.questions,
+                    share=f"{topic.share_right:.0%}",
+                )
+            )
             if any(topic.boxes) or topic.learnt:
-                lines.append(t(self.lang, "progress_boxes",
-                               boxes=" / ".join(str(n) for n in topic.boxes),
-                               learnt=topic.learnt))
+                lines.append(
+                    t(
+                        self.lang,
+                        "progress_boxes",
+                        boxes=" / ".join(str(n) for n in topic.boxes),
+                        learnt=topic.learnt,
+                    )
+                )
         return "\n".join(lines)
 
     def show(self, view: QuestionView) -> None:

@@ -46,7 +46,9 @@ class Unit:
 @dataclass(slots=True)
 class _Pending:
     unit: Unit
-    done: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    done: asyncio.Future[bool] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
 
 class Batcher:
@@ -93,8 +95,9 @@ class Batcher:
                     for index, (sql, _) in enumerate(members[0].unit.statements):
                         await conn.executemany(sql, [m.unit.statements[index][1] for m in members])
         except sqlite3.IntegrityError:
-            logger.info("a batch of %d writes hit a constraint; writing them one by one",
-                        len(batch))
+            logger.info(
+                "a batch of %d writes hit a constraint; writing them one by one", len(batch)
+            )
             await self._one_by_one([p for members in groups.values() for p in members])
             return
         for pending in batch:
@@ -114,5 +117,5 @@ class Batcher:
                 else:
                     results.append(True)
                 await conn.execute(f"RELEASE unit{number}")
-        for pending, ok in zip(batch, results):
+        for pending, ok in zip(batch, results, strict=True):
             pending.done.set_result(ok)

@@ -9,8 +9,8 @@ from typing import Any
 
 from bot.domain.contest import ContestSettings, ContestStatus, PlayerScore
 from bot.domain.models import Question, QuestionType, User
-from bot.storage.db import Database
 from bot.storage.batch import Batcher, Unit
+from bot.storage.db import Database
 from bot.storage.learning_store import missed_statement
 from bot.storage.store import AnswerRecord, answer_statements
 
@@ -19,20 +19,34 @@ __all__ = ["ContestRow", "ContestStore", "question_from_json", "question_to_json
 
 def question_to_json(question: Question) -> dict[str, Any]:
     return {
-        "id": question.id, "bank_id": question.bank_id, "language": question.language,
-        "type": question.type.value, "text": question.text, "options": list(question.options),
-        "answer": sorted(question.answer), "accepted": list(question.accepted),
-        "explanation": question.explanation, "source": question.source,
-        "tags": list(question.tags), "difficulty": question.difficulty,
+        "id": question.id,
+        "bank_id": question.bank_id,
+        "language": question.language,
+        "type": question.type.value,
+        "text": question.text,
+        "options": list(question.options),
+        "answer": sorted(question.answer),
+        "accepted": list(question.accepted),
+        "explanation": question.explanation,
+        "source": question.source,
+        "tags": list(question.tags),
+        "difficulty": question.difficulty,
     }
 
 
 def question_from_json(data: dict[str, Any]) -> Question:
     return Question(
-        id=data["id"], bank_id=data["bank_id"], language=data["language"],
-        type=QuestionType(data["type"]), text=data["text"], options=tuple(data["options"]),
-        answer=frozenset(data["answer"]), accepted=tuple(data["accepted"]),
-        explanation=data["explanation"], source=data["source"], tags=tuple(data["tags"]),
+        id=data["id"],
+        bank_id=data["bank_id"],
+        language=data["language"],
+        type=QuestionType(data["type"]),
+        text=data["text"],
+        options=tuple(data["options"]),
+        answer=frozenset(data["answer"]),
+        accepted=tuple(data["accepted"]),
+        explanation=data["explanation"],
+        source=data["source"],
+        tags=tuple(data["tags"]),
         difficulty=data["difficulty"],
     )
 
@@ -59,16 +73,22 @@ class ContestRow:
 
 def _contest(row: sqlite3.Row) -> ContestRow:
     return ContestRow(
-        id=row["id"], chat_id=row["chat_id"], status=ContestStatus(row["status"]),
+        id=row["id"],
+        chat_id=row["chat_id"],
+        status=ContestStatus(row["status"]),
         created_by=row["created_by"],
         settings=ContestSettings.from_json(json.loads(row["settings"])),
         questions=tuple(question_from_json(q) for q in json.loads(row["questions"])),
-        position=row["position"], asked_at=row["asked_at"], deadline=row["deadline"],
+        position=row["position"],
+        asked_at=row["asked_at"],
+        deadline=row["deadline"],
         paused_left=row["paused_left"],
         paused_from=ContestStatus(row["paused_from"]) if row["paused_from"] else None,
         message_id=row["message_id"],
-        scheduled_at=row["scheduled_at"], created_at=row["created_at"],
-        started_at=row["started_at"], finished_at=row["finished_at"],
+        scheduled_at=row["scheduled_at"],
+        created_at=row["created_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
     )
 
 
@@ -101,10 +121,13 @@ class ContestStore:
                                              scheduled_at, created_at)
                        VALUES (?, ?, ?, ?, ?, ?, ?)""",
                     (
-                        chat_id, status.value, created_by,
+                        chat_id,
+                        status.value,
+                        created_by,
                         json.dumps(settings.to_json(), ensure_ascii=False),
                         json.dumps([question_to_json(q) for q in questions], ensure_ascii=False),
-                        scheduled_at, now,
+                        scheduled_at,
+                        now,
                     ),
                 )
                 return int(cursor.lastrowid or 0)
@@ -143,9 +166,18 @@ class ContestStore:
 
     async def update(self, contest_id: int, **fields: Any) -> None:
         """Set some columns of a contest (names are ours, never user input)."""
-        allowed = {"status", "position", "asked_at", "deadline", "paused_left", "paused_from",
-                   "message_id",
-                   "started_at", "finished_at", "scheduled_at"}
+        allowed = {
+            "status",
+            "position",
+            "asked_at",
+            "deadline",
+            "paused_left",
+            "paused_from",
+            "message_id",
+            "started_at",
+            "finished_at",
+            "scheduled_at",
+        }
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not contest columns: {unknown}")
@@ -165,31 +197,53 @@ class ContestStore:
             )
             return cursor.rowcount == 1
 
-    async def record_answer(self, answer: AnswerRecord, contest_id: int, streak: int,
-                            user: User) -> bool:
+    async def record_answer(
+        self, answer: AnswerRecord, contest_id: int, streak: int, user: User
+    ) -> bool:
         """Store a contest answer with the player's new totals; False if already answered.
 
         Answers that arrive together are committed together (see :mod:`bot.storage.batch`).
         A wrong answer also puts the question in the player's first review box.
         """
         kind = "contest-answer" if answer.correct else "contest-miss"
-        missed = () if answer.correct else (
-            missed_statement(answer.user_id, answer.question_id, answer.answered_at),)
-        return await self.batcher.submit(Unit(kind, (
-            ("""INSERT INTO users (id, name, username, language, created_at)
+        missed = (
+            ()
+            if answer.correct
+            else (missed_statement(answer.user_id, answer.question_id, answer.answered_at),)
+        )
+        return await self.batcher.submit(
+            Unit(
+                kind,
+                (
+                    (
+                        """INSERT INTO users (id, name, username, language, created_at)
                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""",
-             (user.id, user.name, user.username, user.language, answer.answered_at)),
-            ("""INSERT OR IGNORE INTO contest_players (contest_id, user_id, joined_at)
+                        (user.id, user.name, user.username, user.language, answer.answered_at),
+                    ),
+                    (
+                        """INSERT OR IGNORE INTO contest_players (contest_id, user_id, joined_at)
                 VALUES (?, ?, ?)""",
-             (contest_id, answer.user_id, answer.answered_at)),
-            *answer_statements(answer, contest_id),
-            ("""UPDATE contest_players SET score = score + ?, correct = correct + ?,
+                        (contest_id, answer.user_id, answer.answered_at),
+                    ),
+                    *answer_statements(answer, contest_id),
+                    (
+                        """UPDATE contest_players SET score = score + ?, correct = correct + ?,
                     answered = answered + 1, time_ms = time_ms + ?, streak = ?
                 WHERE contest_id = ? AND user_id = ?""",
-             (answer.points, int(answer.correct), answer.elapsed_ms, streak, contest_id,
-              answer.user_id)),
-            *missed,
-        ), priority=1))
+                        (
+                            answer.points,
+                            int(answer.correct),
+                            answer.elapsed_ms,
+                            streak,
+                            contest_id,
+                            answer.user_id,
+                        ),
+                    ),
+                    *missed,
+                ),
+                priority=1,
+            )
+        )
 
     async def reset_streaks(self, contest_id: int, keep: set[int]) -> None:
         """Players who did not answer the last question lose their streak."""
@@ -207,8 +261,16 @@ class ContestStore:
             (contest_id,),
         )
         return [
-            PlayerScore(r["user_id"], r["name"], r["username"], r["score"], r["correct"],
-                        r["answered"], r["time_ms"], r["joined_at"])
+            PlayerScore(
+                r["user_id"],
+                r["name"],
+                r["username"],
+                r["score"],
+                r["correct"],
+                r["answered"],
+                r["time_ms"],
+                r["joined_at"],
+            )
             for r in rows
         ]
 
@@ -227,7 +289,8 @@ class ContestStore:
 
     async def add_poll(self, poll_id: str, contest_id: int, position: int) -> None:
         await self.db.execute(
-            "INSERT OR REPLACE INTO contest_polls (poll_id, contest_id, position) VALUES (?, ?, ?)",
+            """INSERT OR REPLACE INTO contest_polls (poll_id, contest_id, position)
+               VALUES (?, ?, ?)""",
             (poll_id, contest_id, position),
         )
 

@@ -133,7 +133,13 @@ class LearningStore:
     async def subscriptions(self) -> list[Subscription]:
         rows = await self.db.fetchall("SELECT * FROM subscriptions ORDER BY chat_id")
         return [
-            Subscription(r["chat_id"], r["user_id"], int(r["at"][:2]), int(r["at"][3:]),
-                         r["timezone"], r["language"])
+            Subscription(
+                r["chat_id"],
+                r["user_id"],
+                int(r["at"][:2]),
+                int(r["at"][3:]),
+                r["timezone"],
+                r["language"],
+            )
             for r in rows
         ]

@@ -114,7 +114,9 @@ class Store:
             "SELECT name, username, language, blocked FROM users WHERE id = ?", (user.id,)
         )
         if row is None or (row["name"], row["username"], row["blocked"]) != (
-            user.name, user.username, 0
+            user.name,
+            user.username,
+            0,
         ):
             await self.save_user(user, now)
         language = row["language"] if row else user.language
@@ -142,14 +144,17 @@ class Store:
         await self.db.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
 
     async def set_blocked(self, user_id: int, blocked: bool = True) -> None:
-        await self.db.execute(
-            "UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id)
-        )
+        await self.db.execute("UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id))
 
     # --- solo rounds -----------------------------------------------------------------
 
     async def create_round(
-        self, user_id: int, chat_id: int, topic: str | None, question_ids: list[str], now: float,
+        self,
+        user_id: int,
+        chat_id: int,
+        topic: str | None,
+        question_ids: list[str],
+        now: float,
         kind: str = "quiz",
     ) -> int:
         """Start a round (a quiz, a review or a daily question), closing any left open."""
@@ -211,7 +216,9 @@ class Store:
             await insert_answer(conn, answer)
         return True
 
-    async def skip_round_question(self, round_id: int, position: int, total: int, now: float) -> None:
+    async def skip_round_question(
+        self, round_id: int, position: int, total: int, now: float
+    ) -> None:
         """Move past a question that no longer exists (removed by a reload)."""
         finished = position + 1 >= total
         await self.db.execute(
@@ -244,7 +251,11 @@ class Store:
         if row is None:
             return ScoreRow(0, 0, 0, 0, 0, None)
         return ScoreRow(
-            row["answered"], row["correct"], row["points"], row["streak"], row["best_streak"],
+            row["answered"],
+            row["correct"],
+            row["points"],
+            row["streak"],
+            row["best_streak"],
             row["rank"],
         )
 
@@ -298,19 +309,26 @@ class Store:
 
 def user_unit(user: User, now: float) -> Unit:
     """Record a user: new, renamed, or back after blocking the bot."""
-    return Unit("user", ((
-        """INSERT INTO users (id, name, username, language, created_at)
+    return Unit(
+        "user",
+        (
+            (
+                """INSERT INTO users (id, name, username, language, created_at)
            VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET name = excluded.name,
                username = excluded.username, blocked = 0""",
-        (user.id, user.name, user.username, user.language, now),
-    ),), priority=0)
+                (user.id, user.name, user.username, user.language, now),
+            ),
+        ),
+        priority=0,
+    )
 
 
 _INSERT_ANSWER = """INSERT INTO answers (user_id, chat_id, question_id, round_id, contest_id,
                         position, choice, correct, points, elapsed_ms, answered_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
-_ADD_TO_TOTALS = """INSERT INTO user_stats (user_id, answered, correct, points, streak, best_streak)
+_ADD_TO_TOTALS = """INSERT INTO user_stats (user_id, answered, correct, points, streak,
+                                           best_streak)
                     VALUES (?, 1, ?, ?, ?, ?)
                     ON CONFLICT (user_id) DO UPDATE SET
                         answered = answered + 1,
@@ -321,15 +339,37 @@ _ADD_TO_TOTALS = """INSERT INTO user_stats (user_id, answered, correct, points, 
                                           CASE WHEN excluded.correct THEN streak + 1 ELSE 0 END)"""
 
 
-def answer_statements(answer: AnswerRecord, contest_id: int | None = None
-                      ) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+def answer_statements(
+    answer: AnswerRecord, contest_id: int | None = None
+) -> tuple[tuple[str, tuple[Any, ...]], ...]:
     """The statements that store one answer and add it to the player's totals."""
     return (
-        (_INSERT_ANSWER, (answer.user_id, answer.chat_id, answer.question_id, answer.round_id,
-                          contest_id, answer.position, answer.choice, int(answer.correct),
-                          answer.points, answer.elapsed_ms, answer.answered_at)),
-        (_ADD_TO_TOTALS, (answer.user_id, int(answer.correct), answer.points,
-                          int(answer.correct), int(answer.correct))),
+        (
+            _INSERT_ANSWER,
+            (
+                answer.user_id,
+                answer.chat_id,
+                answer.question_id,
+                answer.round_id,
+                contest_id,
+                answer.position,
+                answer.choice,
+                int(answer.correct),
+                answer.points,
+                answer.elapsed_ms,
+                answer.answered_at,
+            ),
+        ),
+        (
+            _ADD_TO_TOTALS,
+            (
+                answer.user_id,
+                int(answer.correct),
+                answer.points,
+                int(answer.correct),
+                int(answer.correct),
+            ),
+        ),
     )
 
 

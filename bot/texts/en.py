@@ -6,7 +6,7 @@ TEXTS: dict[str, str] = {
         "Hello, {name}! I help you learn your rights as a consumer.\n\n"
         "📝 /quiz play a round of questions, each with an explanation and its legal source\n"
         "📚 /topics play one topic\n"
-        "💬 Ask me anything in your own words, e.g. \"can I return something I bought online?\"\n"
+        '💬 Ask me anything in your own words, e.g. "can I return something I bought online?"\n'
         "🏆 /score your results  /leaderboard top players\n\n"
         "In China, consumer complaints go to the 12315 hotline or the national 12315 platform."
     ),
@@ -42,7 +42,7 @@ TEXTS: dict[str, str] = {
     "topics_header": "Pick a topic (tap a button, or send /quiz followed by its name):",
     "topic_line": "{index}. {title} ({count} questions)",
     "no_topics": "There are no questions in the banks yet.",
-    "topic_not_found": "No topic called \"{topic}\". Send /topics to see them all.",
+    "topic_not_found": 'No topic called "{topic}". Send /topics to see them all.',
     "quiz_private_only": "Solo rounds are played in a private chat with me; "
     "group admins can start a contest with /contest.",
     "question_header": "Question {number}/{total} · {kind} · {stars}",
@@ -110,7 +110,7 @@ TEXTS: dict[str, str] = {
     ),
     "contest_bad_count": "The number of questions must be from 1 to {high}.",
     "contest_bad_seconds": "Seconds per question must be from {low} to {high}.",
-    "contest_bad_time": "I can't read the time \"{time}\"; write it like 20:00.",
+    "contest_bad_time": 'I can\'t read the time "{time}"; write it like 20:00.',
     "contest_bad_lobby": "The waiting time must be from {low} to {high} seconds.",
     "contest_group_only": "Contests run in groups: add me to a group, and a group admin sends /contest.",
     "contest_admins_only": "Only group admins or organizers can do that.",
@@ -177,7 +177,7 @@ TEXTS: dict[str, str] = {
     "myrank_private_line": "#{id} {group}: #{rank}, {score} points",
     "timezone_set": "This group's time zone is now {timezone}.",
     "timezone_usage": "Usage: /timezone Asia/Shanghai (now: {timezone})",
-    "timezone_bad": "Unknown time zone \"{timezone}\"; write it like Asia/Shanghai.",
+    "timezone_bad": 'Unknown time zone "{timezone}"; write it like Asia/Shanghai.',
     # --- organizers ---
     "organizers_only": "This is for organizers: ask the operator to add your Telegram user id to QUIZBOT_ADMINS.",
     "upload_too_big": "The file is too big: a bank may be at most 1 MB.",

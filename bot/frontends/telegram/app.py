@@ -45,10 +45,10 @@ from bot.frontends.telegram.common import (
 from bot.frontends.telegram.contest import CONTEST_KEY, TelegramPresenter
 from bot.frontends.telegram.learning import LEARNING_KEY, SCHEDULER_KEY
 from bot.frontends.telegram.limiter import PatientRateLimiter
-from bot.learning import Learning
 from bot.frontends.telegram.scheduler import JobQueueScheduler
 from bot.frontends.telegram.transport import AiohttpRequest
 from bot.health import Heartbeat
+from bot.learning import Learning
 from bot.logs import protect, redact
 from bot.runtime import Runtime
 from bot.texts import LANGUAGES, t
@@ -59,12 +59,35 @@ logger = logging.getLogger(__name__)
 
 #: Commands shown in the phone's menu, in this order.
 PRIVATE_COMMANDS = (
-    "start", "quiz", "topics", "review", "daily", "progress", "score", "leaderboard", "stop",
-    "subscribe", "myrank", "results", "lang", "help",
+    "start",
+    "quiz",
+    "topics",
+    "review",
+    "daily",
+    "progress",
+    "score",
+    "leaderboard",
+    "stop",
+    "subscribe",
+    "myrank",
+    "results",
+    "lang",
+    "help",
 )
 GROUP_COMMANDS = ("daily", "leaderboard", "myrank", "help")
-GROUP_ADMIN_COMMANDS = ("contest", "go", "pause", "resume", "skip", "stop", "daily",
-                        "subscribe", "leaderboard", "myrank", "help")
+GROUP_ADMIN_COMMANDS = (
+    "contest",
+    "go",
+    "pause",
+    "resume",
+    "skip",
+    "stop",
+    "daily",
+    "subscribe",
+    "leaderboard",
+    "myrank",
+    "help",
+)
 
 
 def build_application(
@@ -93,8 +116,11 @@ def build_application(
         .base_file_url(settings.base_file_url)
         .rate_limiter(rate_limiter or PatientRateLimiter())
         # Requests over aiohttp: an eighth of httpx's CPU per call (see transport.py).
-        .request(AiohttpRequest(connection_pool_size=8, read_timeout=request_timeout,
-                                on_contact=heartbeat.beat))
+        .request(
+            AiohttpRequest(
+                connection_pool_size=8, read_timeout=request_timeout, on_contact=heartbeat.beat
+            )
+        )
         .get_updates_request(AiohttpRequest(connection_pool_size=1, on_contact=heartbeat.beat))
         # Answers of many players arrive at once: all are handled together, so their writes
         # share a transaction (bot/storage/batch.py) and each is stored before its toast.
@@ -199,10 +225,18 @@ async def log_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """One line per update: what it is and whose, never what people wrote."""
     chat = update.effective_chat
     user = update.effective_user
-    logger.info("update %d: %s, chat %s, user %s", update.update_id, _kind(update),
-                chat.id if chat else "-", user.id if user else "-",
-                extra={"update_id": update.update_id, "chat_id": chat.id if chat else None,
-                       "user_id": user.id if user else None})
+    logger.info(
+        "update %d: %s, chat %s, user %s",
+        update.update_id,
+        _kind(update),
+        chat.id if chat else "-",
+        user.id if user else "-",
+        extra={
+            "update_id": update.update_id,
+            "chat_id": chat.id if chat else None,
+            "user_id": user.id if user else None,
+        },
+    )
 
 
 async def flood_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -246,8 +280,9 @@ async def on_startup(application: Application) -> None:
     await learning.schedule_subscriptions(application)
     _reload_on_sighup(runtime)
     if application.job_queue is not None:  # contact even when idle (webhook mode)
-        application.job_queue.run_repeating(_check_in, interval=CHECK_IN, first=CHECK_IN,
-                                            name="check-in")
+        application.job_queue.run_repeating(
+            _check_in, interval=CHECK_IN, first=CHECK_IN, name="check-in"
+        )
 
 
 #: Seconds between calls that keep the heartbeat fresh when nothing else happens.
@@ -291,7 +326,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             if isinstance(message, dict) and "text" in message:
                 message["text"] = f"<{len(message['text'])} characters>"
     logger.error(
-        "update failed: %s", json.dumps(described, ensure_ascii=False, default=str),
+        "update failed: %s",
+        json.dumps(described, ensure_ascii=False, default=str),
         exc_info=context.error,
     )
 
@@ -299,8 +335,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _reach_telegram(settings: Settings) -> str | None:
     """Why the bot cannot talk to Telegram with these settings, or None when it can."""
     request = AiohttpRequest(connection_pool_size=1)
-    bot = Bot(settings.token or "", base_url=settings.base_url,
-              base_file_url=settings.base_file_url, request=request, get_updates_request=request)
+    bot = Bot(
+        settings.token or "",
+        base_url=settings.base_url,
+        base_file_url=settings.base_file_url,
+        request=request,
+        get_updates_request=request,
+    )
     try:
         await bot.initialize()  # getMe
     except InvalidToken:
@@ -347,8 +388,11 @@ def run_webhook(settings: Settings, url: str, listen: str, port: int, secret: st
     application = build_application(runtime)
     logger.info("starting the bot on a webhook at %s (listening on %s:%d)", url, listen, port)
     application.run_webhook(
-        listen=listen, port=port, url_path=webhook_path(url), webhook_url=url,
-        secret_token=secret, allowed_updates=Update.ALL_TYPES,
+        listen=listen,
+        port=port,
+        url_path=webhook_path(url),
+        webhook_url=url,
+        secret_token=secret,
+        allowed_updates=Update.ALL_TYPES,
     )
     return 0
-

@@ -80,8 +80,9 @@ class TelegramPresenter:
         try:
             return await self.bot.send_message(live.chat_id, fit(text), **kwargs)
         except Forbidden:
-            logger.warning("removed from chat %d: contest %d cannot be shown", live.chat_id,
-                           live.id)
+            logger.warning(
+                "removed from chat %d: contest %d cannot be shown", live.chat_id, live.id
+            )
             return None
 
     async def _edit(self, live: Live, text: str, **kwargs: object) -> None:
@@ -103,10 +104,16 @@ class TelegramPresenter:
         await self._send(live, render_announce(live, starts_at, zone))
 
     async def lobby(self, live: Live, players: int, seconds_left: int, first: bool) -> None:
-        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
-            t(live.settings.language, "contest_join"),
-            callback_data=cb.encode(cb.ContestJoin(live.id)),
-        )]])
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t(live.settings.language, "contest_join"),
+                        callback_data=cb.encode(cb.ContestJoin(live.id)),
+                    )
+                ]
+            ]
+        )
         text = render_lobby(live, players, seconds_left, live.notes)
         if first:
             message = await self._send(live, text, reply_markup=keyboard)
@@ -126,16 +133,21 @@ class TelegramPresenter:
             labels = [(letter, letter) for letter in LETTERS[: len(question.options)]]
         if question.type is QuestionType.MULTIPLE:
             row = [
-                InlineKeyboardButton(label, callback_data=cb.encode(
-                    cb.ContestToggle(live.id, live.position, letter)))
+                InlineKeyboardButton(
+                    label,
+                    callback_data=cb.encode(cb.ContestToggle(live.id, live.position, letter)),
+                )
                 for label, letter in labels
             ]
-            submit = InlineKeyboardButton(t(lang, "submit"), callback_data=cb.encode(
-                cb.ContestAnswer(live.id, live.position, "")))
+            submit = InlineKeyboardButton(
+                t(lang, "submit"),
+                callback_data=cb.encode(cb.ContestAnswer(live.id, live.position, "")),
+            )
             return InlineKeyboardMarkup([row, [submit]])
         row = [
-            InlineKeyboardButton(label, callback_data=cb.encode(
-                cb.ContestAnswer(live.id, live.position, letter)))
+            InlineKeyboardButton(
+                label, callback_data=cb.encode(cb.ContestAnswer(live.id, live.position, letter))
+            )
             for label, letter in labels
         ]
         return InlineKeyboardMarkup([row])
@@ -147,7 +159,8 @@ class TelegramPresenter:
         if live.settings.polls and question.type is not QuestionType.OPEN:
             options = (
                 [t(lang, "true"), t(lang, "false")]
-                if question.type is QuestionType.TRUEFALSE else list(question.options)
+                if question.type is QuestionType.TRUEFALSE
+                else list(question.options)
             )
             prefix = f"{live.position + 1}/{live.total} "
             text = prefix + question.text if len(prefix + question.text) <= 300 else question.text
@@ -165,14 +178,16 @@ class TelegramPresenter:
             live.message_id = message.message_id
             live.poll_id = message.poll.id if message.poll else None
             return
-        message = await self._send(live, render_contest_question(live),
-                                   reply_markup=self._keyboard(live))
+        message = await self._send(
+            live, render_contest_question(live), reply_markup=self._keyboard(live)
+        )
         live.message_id = message.message_id if message else None
 
     async def count(self, live: Live, answered: int, seconds_left: int) -> None:
         status = t(live.settings.language, "contest_count", answered=answered, left=seconds_left)
-        await self._edit(live, render_contest_question(live, status),
-                         reply_markup=self._keyboard(live))
+        await self._edit(
+            live, render_contest_question(live, status), reply_markup=self._keyboard(live)
+        )
 
     async def reveal(self, live: Live, reveal: Reveal) -> None:
         if live.settings.polls and reveal.question.type is not QuestionType.OPEN:
@@ -181,10 +196,16 @@ class TelegramPresenter:
             await self._edit(live, render_reveal(live, reveal))
 
     async def podium(self, live: Live, ranking: list[PlayerScore], stopped: bool) -> None:
-        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
-            t(live.settings.language, "contest_my_rank_button"),
-            callback_data=cb.encode(cb.ContestRank(live.id)),
-        )]])
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t(live.settings.language, "contest_my_rank_button"),
+                        callback_data=cb.encode(cb.ContestRank(live.id)),
+                    )
+                ]
+            ]
+        )
         await self._send(live, render_podium(live, ranking, stopped), reply_markup=keyboard)
         await self._chart_to_organizer(live)
 
@@ -195,7 +216,8 @@ class TelegramPresenter:
         png = await asyncio.to_thread(contest_chart, f"#{live.id}", shares, scores)
         try:
             await self.bot.send_photo(
-                live.created_by, InputFile(png, filename=f"contest-{live.id}.png"),
+                live.created_by,
+                InputFile(png, filename=f"contest-{live.id}.png"),
                 caption=t(live.settings.language, "chart_caption", id=live.id),
             )
         except (Forbidden, BadRequest) as exc:  # the organizer never opened a private chat
@@ -272,10 +294,14 @@ async def on_contest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     runner = runner_of(context)
     await runner.contests.remember_group(chat.id, chat.title)
-    timezone = await runner.contests.group_timezone(chat.id) or runtime_of(context).settings.timezone
+    timezone = (
+        await runner.contests.group_timezone(chat.id) or runtime_of(context).settings.timezone
+    )
     try:
         settings, schedule = parse_contest_args(
-            list(context.args or []), runner.clock.now(), timezone,
+            list(context.args or []),
+            runner.clock.now(),
+            timezone,
             ContestSettings(language=user.language),
         )
     except ParseError as exc:
@@ -283,8 +309,14 @@ async def on_contest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await safe_send(context, chat.id, t(user.language, exc.key, **exc.values) + "\n" + usage)
         return
     allow_open = settings.polls or await reads_group_messages(context, chat.id)
-    result = await runner.create(chat.id, user, settings, schedule, allow_open=allow_open,
-                                 notes=() if allow_open or settings.polls else ("contest_no_typed",))
+    result = await runner.create(
+        chat.id,
+        user,
+        settings,
+        schedule,
+        allow_open=allow_open,
+        notes=() if allow_open or settings.polls else ("contest_no_typed",),
+    )
     if isinstance(result, Refused):
         await safe_send(context, chat.id, t(user.language, f"contest_refused_{result.reason}"))
 
@@ -334,7 +366,9 @@ async def on_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     user = await see_user(update, context)
     chat_id = update.effective_chat.id
     runner = runner_of(context)
-    current = await runner.contests.group_timezone(chat_id) or runtime_of(context).settings.timezone
+    current = (
+        await runner.contests.group_timezone(chat_id) or runtime_of(context).settings.timezone
+    )
     if not context.args:
         await safe_send(context, chat_id, t(user.language, "timezone_usage", timezone=current))
         return
@@ -370,16 +404,25 @@ async def on_group_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             await query.answer(t(lang, "toast_selected", letters=picked or "—"))
     elif isinstance(data, cb.ContestJoin):
         refused = await runner.join(data.contest_id, user)
-        await query.answer(t(lang, f"toast_refused_{refused.reason}") if refused
-                           else t(lang, "toast_joined"))
+        await query.answer(
+            t(lang, f"toast_refused_{refused.reason}") if refused else t(lang, "toast_joined")
+        )
     elif isinstance(data, cb.ContestRank):
         found = await runner.my_rank(data.contest_id, user.id)
         if found is None:
             await query.answer(t(lang, "contest_not_ranked"))
         else:
             place, player = found
-            await query.answer(t(lang, "contest_my_rank", rank=place, score=player.score,
-                                 correct=player.correct, seconds=f"{player.time_ms / 1000:.1f}"))
+            await query.answer(
+                t(
+                    lang,
+                    "contest_my_rank",
+                    rank=place,
+                    score=player.score,
+                    correct=player.correct,
+                    seconds=f"{player.time_ms / 1000:.1f}",
+                )
+            )
     else:
         await query.answer()
 
@@ -424,9 +467,16 @@ async def on_myrank(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         found = await runner.my_rank(row.id, user.id)
         if found:
             place, player = found
-            lines.append(t(user.language, "myrank_private_line", id=row.id,
-                           group=await runner.contests.group_title(row.chat_id), rank=place,
-                           score=player.score))
+            lines.append(
+                t(
+                    user.language,
+                    "myrank_private_line",
+                    id=row.id,
+                    group=await runner.contests.group_title(row.chat_id),
+                    rank=place,
+                    score=player.score,
+                )
+            )
         if not is_private(update) and lines:
             break
     text = "\n".join(lines[:10]) or t(user.language, "myrank_private_none")
@@ -457,20 +507,34 @@ async def on_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     for row in rows:
         players = len(await runner.contests.players(row.id))
         date = datetime.fromtimestamp(row.created_at, zone).strftime("%Y-%m-%d %H:%M")
-        label = t(user.language, "results_line", id=row.id,
-                  group=await runner.contests.group_title(row.chat_id), date=date, players=players)
-        buttons.append([InlineKeyboardButton(label[:60], callback_data=cb.encode(
-            cb.ResultsPick(row.id)))])
-    await safe_send(context, chat_id, t(user.language, "results_pick"),
-                    reply_markup=InlineKeyboardMarkup(buttons))
+        label = t(
+            user.language,
+            "results_line",
+            id=row.id,
+            group=await runner.contests.group_title(row.chat_id),
+            date=date,
+            players=players,
+        )
+        buttons.append(
+            [InlineKeyboardButton(label[:60], callback_data=cb.encode(cb.ResultsPick(row.id)))]
+        )
+    await safe_send(
+        context,
+        chat_id,
+        t(user.language, "results_pick"),
+        reply_markup=InlineKeyboardMarkup(buttons),
+    )
 
 
 async def _visible_contests(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> list:
     runner = runner_of(context)
     if user_id in runtime_of(context).settings.admins:
         return await runner.contests.recent(None)
-    groups = [g for g in await runner.contests.groups_with_contests()
-              if await is_organizer(context, g, user_id)]
+    groups = [
+        g
+        for g in await runner.contests.groups_with_contests()
+        if await is_organizer(context, g, user_id)
+    ]
     return await runner.contests.recent(groups)
 
 
@@ -492,4 +556,3 @@ async def on_results_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         InputFile(content, filename=f"contest-{row.id}-results.csv"),
         caption=t(user.language, "results_caption", id=row.id),
     )
-

@@ -62,8 +62,9 @@ async def on_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             when = datetime.fromtimestamp(result.next_at, zone).strftime("%Y-%m-%d %H:%M")
             await safe_send(context, chat_id, t(user.language, "review_next", when=when))
         return
-    await send_question(context, chat_id, result, user.language,
-                        header=t(user.language, "review_header"))
+    await send_question(
+        context, chat_id, result, user.language, header=t(user.language, "review_header")
+    )
 
 
 def daily_keyboard(question: Question, ordinal: int, language: str) -> InlineKeyboardMarkup:
@@ -71,15 +72,22 @@ def daily_keyboard(question: Question, ordinal: int, language: str) -> InlineKey
         labels = [(t(language, "true"), "A"), (t(language, "false"), "B")]
     else:
         labels = [(letter, letter) for letter in "ABCDEF"[: len(question.options)]]
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(label, callback_data=cb.encode(
-            cb.DailyAnswer(ordinal, question.language, letter)))
-        for label, letter in labels
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    label,
+                    callback_data=cb.encode(cb.DailyAnswer(ordinal, question.language, letter)),
+                )
+                for label, letter in labels
+            ]
+        ]
+    )
 
 
-async def _post_daily(context: ContextTypes.DEFAULT_TYPE | Application, chat_id: int,
-                      language: str) -> bool:
+async def _post_daily(
+    context: ContextTypes.DEFAULT_TYPE | Application, chat_id: int, language: str
+) -> bool:
     """Post today's question to a chat; False if the chat is gone (blocked, kicked)."""
     learning: Learning = context.bot_data[LEARNING_KEY]
     found = learning.today(language)
@@ -88,7 +96,8 @@ async def _post_daily(context: ContextTypes.DEFAULT_TYPE | Application, chat_id:
     day, question = found
     try:
         await context.bot.send_message(
-            chat_id, render_daily(question, day.isoformat(), language),
+            chat_id,
+            render_daily(question, day.isoformat(), language),
             reply_markup=daily_keyboard(question, day.toordinal(), language),
         )
     except Forbidden:
@@ -116,7 +125,10 @@ async def on_daily_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     assert isinstance(data, cb.DailyAnswer)
     user = await see_user(update, context)
     result = await learning_of(context).answer_daily(
-        user, query.message.chat.id, data.ordinal, data.language,
+        user,
+        query.message.chat.id,
+        data.ordinal,
+        data.language,
         letters_to_indexes(data.letters),
     )
     if isinstance(result, Rejected):
@@ -131,8 +143,9 @@ async def on_daily_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         toast += " " + t(user.language, "right_answer", answer=right)
     await query.answer(toast[:200])
     if is_private(update):  # a group sees no per-answer messages
-        await safe_edit(query.message, f"{query.message.text}\n\n"
-                                       f"{render_feedback(result, user.language)}")
+        await safe_edit(
+            query.message, f"{query.message.text}\n\n{render_feedback(result, user.language)}"
+        )
         for line in render_achievements(result.earned, user.language):
             await safe_send(context, query.message.chat.id, line)
 
@@ -148,22 +161,42 @@ async def on_progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     lines = [t(user.language, "progress_header")]
     for index, topic in enumerate(topics, start=1):
-        lines.append(t(user.language, "progress_line", index=f"T{index}", title=topic.title,
-                       seen=topic.seen, total=topic.questions, share=f"{topic.share_right:.0%}"))
+        lines.append(
+            t(
+                user.language,
+                "progress_line",
+                index=f"T{index}",
+                title=topic.title,
+                seen=topic.seen,
+                total=topic.questions,
+                share=f"{topic.share_right:.0%}",
+            )
+        )
         if any(topic.boxes) or topic.learnt:
-            lines.append(t(user.language, "progress_boxes",
-                           boxes=" / ".join(str(n) for n in topic.boxes), learnt=topic.learnt))
+            lines.append(
+                t(
+                    user.language,
+                    "progress_boxes",
+                    boxes=" / ".join(str(n) for n in topic.boxes),
+                    learnt=topic.learnt,
+                )
+            )
     earned = sorted(await learning.store.earned(user.id))
     if earned:
         names = "、".join(t(user.language, f"achievement_{code}_title") for code in earned)
         lines += ["", t(user.language, "progress_achievements", names=names)]
     await safe_send(context, chat_id, "\n".join(lines))
     png = await asyncio.to_thread(
-        bar_chart, "Share of right answers per topic",
-        [f"T{i}" for i in range(1, len(topics) + 1)], [topic.share_right for topic in topics],
+        bar_chart,
+        "Share of right answers per topic",
+        [f"T{i}" for i in range(1, len(topics) + 1)],
+        [topic.share_right for topic in topics],
     )
-    await context.bot.send_photo(chat_id, InputFile(png, filename="progress.png"),
-                                 caption=t(user.language, "progress_caption"))
+    await context.bot.send_photo(
+        chat_id,
+        InputFile(png, filename="progress.png"),
+        caption=t(user.language, "progress_caption"),
+    )
 
 
 async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -180,8 +213,9 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if args and args[0].lower() in ("off", "stop", "取消"):
         stopped = await learning.unsubscribe(chat_id)
         scheduler.cancel(f"daily:{chat_id}")
-        await safe_send(context, chat_id, t(user.language,
-                                            "subscribe_off" if stopped else "subscribe_none"))
+        await safe_send(
+            context, chat_id, t(user.language, "subscribe_off" if stopped else "subscribe_none")
+        )
         return
     parsed = _parse_time(args, runtime.settings.timezone)
     if parsed is None:
@@ -191,8 +225,11 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     subscription = Subscription(chat_id, user.id, hour, minute, zone, user.language)
     await learning.subscribe(subscription)
     schedule(context.application, subscription)
-    await safe_send(context, chat_id, t(user.language, "subscribe_done",
-                                        time=f"{hour:02d}:{minute:02d}", timezone=zone))
+    await safe_send(
+        context,
+        chat_id,
+        t(user.language, "subscribe_done", time=f"{hour:02d}:{minute:02d}", timezone=zone),
+    )
 
 
 def _parse_time(args: list[str], default_zone: str) -> tuple[int, int, str] | None:
@@ -224,11 +261,15 @@ def schedule(application: Application, subscription: Subscription) -> None:
             scheduler.cancel(f"daily:{subscription.chat_id}")
             if subscription.chat_id > 0:
                 await learning.engine.mark_blocked(subscription.chat_id)
-            logger.info("chat %d unsubscribed: the bot may not post there",
-                        subscription.chat_id)
+            logger.info("chat %d unsubscribed: the bot may not post there", subscription.chat_id)
 
-    scheduler.call_daily(subscription.hour, subscription.minute, subscription.timezone,
-                         f"daily:{subscription.chat_id}", deliver)
+    scheduler.call_daily(
+        subscription.hour,
+        subscription.minute,
+        subscription.timezone,
+        f"daily:{subscription.chat_id}",
+        deliver,
+    )
 
 
 async def schedule_subscriptions(application: Application) -> int:
@@ -238,4 +279,3 @@ async def schedule_subscriptions(application: Application) -> int:
     for subscription in subscriptions:
         schedule(application, subscription)
     return len(subscriptions)
-

@@ -70,8 +70,7 @@ class PatientRateLimiter(AIORateLimiter):
                 # The timedelta python-telegram-bot keeps (its public property warns).
                 wait = getattr(exc, "_retry_after", None)
                 seconds = wait.total_seconds() if wait is not None else 1.0
-                logger.warning("flood limit on %s: every request waits %.1f s", endpoint,
-                               seconds)
+                logger.warning("flood limit on %s: every request waits %.1f s", endpoint, seconds)
                 self._open.clear()  # everyone waits, as Telegram asked
                 try:
                     await self._sleep(seconds + 0.1)

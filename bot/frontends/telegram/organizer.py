@@ -66,14 +66,21 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     runtime = runtime_of(context)
     try:
         result: Installed = await asyncio.to_thread(
-            install_upload, name, content, runtime.engine.catalogue,
-            runtime.settings.questions_dir, runtime.settings.data_dir / "history",
+            install_upload,
+            name,
+            content,
+            runtime.engine.catalogue,
+            runtime.settings.questions_dir,
+            runtime.settings.data_dir / "history",
             runtime.engine.clock.now(),
         )
     except OSError as exc:  # a read-only questions folder, a full disk
         logger.error("cannot install %s: %s", name, exc)
-        await safe_send(context, chat_id, t(user.language, "upload_cannot_write",
-                                            folder=runtime.settings.questions_dir))
+        await safe_send(
+            context,
+            chat_id,
+            t(user.language, "upload_cannot_write", folder=runtime.settings.questions_dir),
+        )
         return
     if not result.ok:
         problems = [t(user.language, e) if e.startswith("upload_") else e for e in result.errors]
@@ -82,20 +89,34 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     report = runtime.reload()
     logger.info("user %d installed bank %s", user.id, result.bank_id)
-    await safe_send(context, chat_id, t(
-        user.language, "upload_installed", bank=result.bank_id, questions=result.questions,
-        faq=result.faq, added=len(result.added), changed=len(result.changed),
-        removed=len(result.removed),
-        history=t(user.language, "upload_history") if result.history else "",
-    ))
+    await safe_send(
+        context,
+        chat_id,
+        t(
+            user.language,
+            "upload_installed",
+            bank=result.bank_id,
+            questions=result.questions,
+            faq=result.faq,
+            added=len(result.added),
+            changed=len(result.changed),
+            removed=len(result.removed),
+            history=t(user.language, "upload_history") if result.history else "",
+        ),
+    )
     if report.errors:
         await safe_send(context, chat_id, reload_text(user.language, report))
 
 
 def reload_text(language: str, report: LoadReport) -> str:
     catalogue = report.catalogue
-    text = t(language, "reload_done", files=len(report.loaded) + len(report.kept),
-             questions=len(catalogue.questions), faq=len(catalogue.faq))
+    text = t(
+        language,
+        "reload_done",
+        files=len(report.loaded) + len(report.kept),
+        questions=len(catalogue.questions),
+        faq=len(catalogue.faq),
+    )
     if report.errors:
         header = t(language, "reload_errors", count=len(report.kept) + len(report.skipped))
         text += "\n\n" + _problems(language, header, [str(e) for e in report.errors])
@@ -124,25 +145,51 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not banks:
         lines.append(t(lang, "stats_no_answers"))
     for bank in banks:
-        lines.append(t(lang, "stats_bank", title=bank.title, attempts=bank.attempts,
-                       share=f"{bank.share_right:.0%}"))
+        lines.append(
+            t(
+                lang,
+                "stats_bank",
+                title=bank.title,
+                attempts=bank.attempts,
+                share=f"{bank.share_right:.0%}",
+            )
+        )
         for q in bank.questions:
             if q.flags:
                 flags = "、".join(t(lang, f"stats_flag_{f}") for f in q.flags)
-                lines.append(t(lang, "stats_question", id=q.question_id, flags=flags,
-                               attempts=q.attempts, share=f"{q.share_right:.0%}",
-                               seconds=q.average_seconds))
-    lines += ["", t(lang, "stats_faq", answered=faq.answered, suggested=faq.suggested,
-                    unanswered=faq.unanswered)]
+                lines.append(
+                    t(
+                        lang,
+                        "stats_question",
+                        id=q.question_id,
+                        flags=flags,
+                        attempts=q.attempts,
+                        share=f"{q.share_right:.0%}",
+                        seconds=q.average_seconds,
+                    )
+                )
+    lines += [
+        "",
+        t(
+            lang,
+            "stats_faq",
+            answered=faq.answered,
+            suggested=faq.suggested,
+            unanswered=faq.unanswered,
+        ),
+    ]
     if faq.top_unanswered:
         lines.append(t(lang, "stats_unanswered"))
-        lines += [t(lang, "stats_unanswered_line", count=n, text=text[:60])
-                  for text, n in faq.top_unanswered]
+        lines += [
+            t(lang, "stats_unanswered_line", count=n, text=text[:60])
+            for text, n in faq.top_unanswered
+        ]
     chat_id = update.effective_chat.id
     await safe_send(context, chat_id, "\n".join(lines))
     if banks:
         await context.bot.send_document(
-            chat_id, InputFile(stats_csv(banks), filename="question-stats.csv"),
+            chat_id,
+            InputFile(stats_csv(banks), filename="question-stats.csv"),
             caption=t(lang, "stats_caption"),
         )
 
@@ -165,5 +212,8 @@ async def on_chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     shares, scores = await runner.chart_data(row.id)
     png = await asyncio.to_thread(contest_chart, f"#{row.id}", shares, scores)
-    await context.bot.send_photo(chat_id, InputFile(png, filename=f"contest-{row.id}.png"),
-                                 caption=t(user.language, "chart_caption", id=row.id))
+    await context.bot.send_photo(
+        chat_id,
+        InputFile(png, filename=f"contest-{row.id}.png"),
+        caption=t(user.language, "chart_caption", id=row.id),
+    )

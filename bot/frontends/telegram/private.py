@@ -51,8 +51,12 @@ logger = logging.getLogger(__name__)
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome the user and show the menu."""
     user = await see_user(update, context)
-    await safe_send(context, update.effective_chat.id, t(user.language, "welcome", name=user.name),
-                    reply_markup=menu_keyboard(user.language))
+    await safe_send(
+        context,
+        update.effective_chat.id,
+        t(user.language, "welcome", name=user.name),
+        reply_markup=menu_keyboard(user.language),
+    )
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -73,8 +77,9 @@ async def _send_topics(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user: U
     if not topics:
         await safe_send(context, chat_id, t(user.language, "no_topics"))
         return
-    await safe_send(context, chat_id, t(user.language, "topics_header"),
-                    reply_markup=topics_keyboard(topics))
+    await safe_send(
+        context, chat_id, t(user.language, "topics_header"), reply_markup=topics_keyboard(topics)
+    )
 
 
 async def on_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -99,7 +104,10 @@ async def _start_round(
 
 
 async def send_question(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, view: QuestionView, language: str,
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    view: QuestionView,
+    language: str,
     header: str = "",
 ) -> None:
     """A question of a solo round (a quiz or a review), with its answer buttons."""
@@ -107,16 +115,19 @@ async def send_question(
         view.question, language, cb.SoloAnswer, cb.SoloToggle, view.round_id, view.position
     )
     text = render_question(view, language)
-    await safe_send(context, chat_id, f"{header} {text}" if header else text,
-                    reply_markup=keyboard)
+    await safe_send(
+        context, chat_id, f"{header} {text}" if header else text, reply_markup=keyboard
+    )
 
 
 async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """End the current solo round."""
     user = await see_user(update, context)
     summary = await runtime_of(context).engine.stop_quiz(user.id)
-    text = render_summary(summary, user.language, stopped=True) if summary else t(
-        user.language, "no_round"
+    text = (
+        render_summary(summary, user.language, stopped=True)
+        if summary
+        else t(user.language, "no_round")
     )
     await safe_send(context, update.effective_chat.id, text)
 
@@ -167,8 +178,12 @@ async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if decision.outcome is Outcome.ANSWERED and decision.best:
         await safe_send(context, chat_id, render_faq(decision.best.entry, user.language))
     elif decision.outcome is Outcome.SUGGESTED:
-        await safe_send(context, chat_id, t(user.language, "faq_suggest"),
-                        reply_markup=suggestions_keyboard(decision.suggestions))
+        await safe_send(
+            context,
+            chat_id,
+            t(user.language, "faq_suggest"),
+            reply_markup=suggestions_keyboard(decision.suggestions),
+        )
     else:
         await safe_send(context, chat_id, t(user.language, "faq_none"))
 
@@ -222,8 +237,9 @@ async def _answer_pressed(
     if isinstance(result, Rejected):
         await query.answer(t(user.language, f"rejected_{result.reason}"))
         return
-    await query.answer(t(user.language, "right" if result.correct else "wrong",
-                         points=result.points))
+    await query.answer(
+        t(user.language, "right" if result.correct else "wrong", points=result.points)
+    )
     header = (query.message.text if query.message else None) or result.question.text
     await safe_edit(query.message, f"{header}\n\n{render_feedback(result, user.language)}")
     await _after_answer(context, query.message.chat.id, result, user.language)
@@ -237,8 +253,15 @@ async def _toggle_pressed(
         await query.answer(t(user.language, "rejected_stale"))
         return
     await query.answer(t(user.language, "selected", letters=data.letters or "—"))
-    keyboard = answer_keyboard(view.question, user.language, cb.SoloAnswer, cb.SoloToggle,
-                               view.round_id, view.position, selected=data.letters)
+    keyboard = answer_keyboard(
+        view.question,
+        user.language,
+        cb.SoloAnswer,
+        cb.SoloToggle,
+        view.round_id,
+        view.position,
+        selected=data.letters,
+    )
     try:
         await query.edit_message_reply_markup(keyboard)
     except BadRequest as exc:  # pressed twice quickly: the keyboard is already so

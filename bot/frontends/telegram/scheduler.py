@@ -32,8 +32,14 @@ class JobQueueScheduler:
         delay = max(0.0, when - self.clock.now())
         self.job_queue.run_once(run, when=delay, name=key)
 
-    def call_daily(self, hour: int, minute: int, timezone: str, key: str,
-                   callback: Callable[[], Awaitable[None]]) -> None:
+    def call_daily(
+        self,
+        hour: int,
+        minute: int,
+        timezone: str,
+        key: str,
+        callback: Callable[[], Awaitable[None]],
+    ) -> None:
         self.cancel(key)
 
         async def run(context: ContextTypes.DEFAULT_TYPE) -> None:

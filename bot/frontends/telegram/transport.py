@@ -9,7 +9,6 @@ timeouts, NetworkError for the rest, and the bot token never appears in their me
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import aiohttp
@@ -84,8 +83,12 @@ class AiohttpRequest(BaseRequest):
         # aiohttp has no write timeout of its own: the whole request may take connect,
         # write and read together, and waiting for a pooled connection counts as connect.
         total = None if None in (read, write, connect) else read + write + connect + (pool or 0)
-        timeout = aiohttp.ClientTimeout(total=total, connect=(connect or 0) + (pool or 0) or None,
-                                        sock_connect=connect, sock_read=read)
+        timeout = aiohttp.ClientTimeout(
+            total=total,
+            connect=(connect or 0) + (pool or 0) or None,
+            sock_connect=connect,
+            sock_read=read,
+        )
         data: aiohttp.FormData | dict[str, str] | None = fields
         if files:
             form = aiohttp.FormData(quote_fields=False)
@@ -97,7 +100,7 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=data, timeout=timeout) as response:
                 body = await response.read()
-        except asyncio.TimeoutError as exc:
+        except TimeoutError as exc:
             raise TimedOut(redact(f"aiohttp timed out: {exc}")) from None
         except aiohttp.ClientError as exc:
             raise NetworkError(redact(f"aiohttp.{exc.__class__.__name__}: {exc}")) from None
