@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.domain.faq import FaqHit
 from bot.domain.models import LETTERS, FaqEntry, Question, QuestionType
 from bot.domain.quiz import Response
 from bot.engine import AnswerResult, Leaderboard, QuestionView, RoundSummary, ScoreCard
 from bot.storage.store import Standing
+
+if TYPE_CHECKING:
+    from bot.learning import TopicProgress
 from bot.texts import t
 
 __all__ = [
@@ -20,6 +25,7 @@ __all__ = [
     "render_faq",
     "render_feedback",
     "render_leaderboard",
+    "render_progress",
     "render_question",
     "render_score",
     "render_summary",
@@ -201,3 +207,35 @@ def render_daily(question: Question, day: str, language: str, numbered: bool = F
     view = QuestionView(0, 0, 1, question)
     body = render_question(view, language, numbered=numbered).split("\n", 1)[1]
     return t(language, "daily_header", date=day) + "\n" + body
+
+
+def render_progress(topics: list[TopicProgress], earned: list[str], language: str) -> str:
+    """Per topic seen so far: questions seen, share right, review boxes; and achievements."""
+    if not topics:
+        return t(language, "progress_empty")
+    lines = [t(language, "progress_header")]
+    for index, topic in enumerate(topics, start=1):
+        lines.append(
+            t(
+                language,
+                "progress_line",
+                index=f"T{index}",
+                title=topic.title,
+                seen=topic.seen,
+                total=topic.questions,
+                share=f"{topic.share_right:.0%}",
+            )
+        )
+        if any(topic.boxes) or topic.learnt:
+            lines.append(
+                t(
+                    language,
+                    "progress_boxes",
+                    learnt=topic.learnt,
+                    boxes=" / ".join(str(n) for n in topic.boxes),
+                )
+            )
+    if earned:
+        names = "、".join(t(language, f"achievement_{code}_title") for code in earned)
+        lines += ["", t(language, "progress_achievements", names=names)]
+    return "\n".join(lines)

@@ -46,11 +46,12 @@ async def test_whole_quiz_and_faq_in_the_console(runtime: Runtime) -> None:
 
 
 async def test_bad_pick_is_explained_and_loses_nothing(runtime: Runtime) -> None:
-    stdin = io.StringIO("/quiz 网购\n9\nx\n2\n")
+    stdin = io.StringIO("/quiz 网购\n9\n0\n饭店不给开发票怎么办\n2\n")
     stdout = io.StringIO()
     await Console(runtime.engine, stdin, stdout).run()
     out = stdout.getvalue()
     assert out.count("请输入 1 到 3 之间的编号。") == 2
+    assert "经营者必须出具" in out  # words, not a number: a question for the FAQ meanwhile
     assert "✅ 回答正确" in out
     assert "2) 7日" in out  # numbered options, not letters
 

@@ -118,6 +118,9 @@ async def test_speed_scores_double_and_late_presses_and_podium(
     assert lines[3].startswith("🥈 Ben (@ben) — 700 分")
     assert lines[4].startswith("🥉 Cat — 0 分")
     assert rank_toast == "你是第 3 名：0 分，答对 0 题，用时 6.0 秒"
+    (chart,) = api.sent(ADMIN.id, "sendPhoto")  # the organizer gets the chart privately
+    assert chart.files["photo"][1].startswith(b"\x89PNG")
+    assert "竞赛 #1" in chart.text
 
 
 async def test_ties_are_broken_by_total_answer_time(

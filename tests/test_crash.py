@@ -22,13 +22,15 @@ ADMIN = TgUser(1, "Admin")
 PLAYERS = [TgUser(5000 + n, f"P{n}") for n in range(24)]
 
 
-async def start_bot(api: FakeBotApi, data: Path) -> asyncio.subprocess.Process:
+async def start_bot(
+    api: FakeBotApi, data: Path, questions: Path = SAMPLE_BANKS
+) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
     env.update(
         TELEGRAM_BOT_TOKEN=api.token,
         TELEGRAM_BASE_URL=api.base_url,
         QUIZBOT_DATA_DIR=str(data),
-        QUIZBOT_QUESTIONS_DIR=str(SAMPLE_BANKS),
+        QUIZBOT_QUESTIONS_DIR=str(questions),
         QUIZBOT_LOG_LEVEL="WARNING",
     )
     polls = api.update_polls
@@ -147,3 +149,40 @@ async def test_sigterm_lets_writes_in_flight_finish(api: FakeBotApi, tmp_path: P
     assert code == 0, errors
     assert "Traceback" not in errors
     assert {user for user, _, _ in stored(data)} >= acknowledged(api, queries)
+
+
+async def test_sighup_reloads_the_banks_without_a_restart(api: FakeBotApi, tmp_path: Path):
+    questions = tmp_path / "questions"
+    questions.mkdir()
+    sample = (SAMPLE_BANKS / "sample.yaml").read_text(encoding="utf-8")
+    (questions / "sample.yaml").write_text(sample, encoding="utf-8")
+    bot = await start_bot(api, tmp_path / "data", questions)
+    try:
+        ann = TgUser(77, "Ann")
+        api.send_text(ann, "/quiz 新专题")
+        (before,) = await api.wait_calls("sendMessage", 1, ann.id)
+        extra = sample.replace("id: test-sample", "id: test-extra").replace(
+            "title: 测试题库", "title: 新专题"
+        )
+        for old in (
+            "t-single",
+            "t-multiple",
+            "t-truefalse",
+            "t-open",
+            "faq-test-return",
+            "faq-test-invoice",
+        ):
+            extra = extra.replace(f"id: {old}\n", f"id: {old}-2\n")
+        (questions / "extra.yaml").write_text(extra, encoding="utf-8")
+        bot.send_signal(signal.SIGHUP)
+        for attempt in range(50):  # the reload runs in the bot's own loop, soon after
+            api.send_text(ann, "/quiz 新专题")
+            calls = await api.wait_calls("sendMessage", 2 + attempt, ann.id)
+            if "第 1/" in calls[-1].text:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(bot.wait(), 30)
+    assert "没有找到专题“新专题”" in before.text
+    assert "第 1/" in calls[-1].text  # served by the new file, with no restart

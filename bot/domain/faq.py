@@ -168,48 +168,57 @@ class FaqMatcher:
         self._ready = True
 
     def _build(self) -> None:
+        # One pass: features become ids as they are met, phrasings become {id: count};
+        # nothing keyed by the feature strings is kept per phrasing (that doubled the
+        # memory of indexing 10,000 phrasings).
         texts: list[str] = []
         owners = array("i")
-        raw: list[Counter[tuple[int, str]]] = []
+        ids: dict[tuple[int, str], int] = {}
+        kinds = array("b")
+        frequency = array("i")  # phrasings per feature id
+        counts: list[dict[int, int]] = []
         for index, entry in enumerate(self.entries):
             for text in (*entry.questions, *entry.keywords):
                 norm = normalise(text)
-                if norm:
-                    texts.append(norm)
-                    owners.append(index)
-                    raw.append(Counter(features(norm)))
-        frequency: Counter[tuple[int, str]] = Counter()
-        for count in raw:
-            frequency.update(count.keys())
+                if not norm:
+                    continue
+                count: dict[int, int] = {}
+                for feature, tf in Counter(features(norm)).items():
+                    fid = ids.get(feature)
+                    if fid is None:
+                        fid = ids[feature] = len(frequency)
+                        frequency.append(0)
+                        kinds.append(feature[0])
+                    frequency[fid] += 1
+                    count[fid] = tf
+                texts.append(norm)
+                owners.append(index)
+                counts.append(count)
         total = max(len(texts), 1)
-        self._ids = {feature: fid for fid, feature in enumerate(frequency)}
-        self._idf = array("d", (math.log(1 + total / n) for n in frequency.values()))
+        self._ids = ids
+        self._idf = array("d", (math.log(1 + total / n) for n in frequency))
         base = array(
-            "d",
-            (
-                _KIND_WEIGHT[kind] * idf
-                for (kind, _), idf in zip(frequency, self._idf, strict=True)
-            ),
+            "d", (_KIND_WEIGHT[kind] * idf for kind, idf in zip(kinds, self._idf, strict=True))
         )
         self._unseen_idf = math.log(1 + total)
         self._texts = texts
         self._owners = owners
-        ids = self._ids
-        counts = [{ids[f]: tf for f, tf in count.items()} for count in raw]
         # Phrasings, and an inverted index from each feature to the phrasings that have it.
         self._phrasings = _Vectors(base)
-        postings: dict[int, list[int]] = {}
+        postings: list[list[int]] = [[] for _ in range(len(frequency))]
         for doc, count in enumerate(counts):
             self._phrasings.add(count)
             for fid in count:
-                postings.setdefault(fid, []).append(doc)
-        self._postings = {fid: array("i", docs) for fid, docs in postings.items()}
+                postings[fid].append(doc)
+        self._postings = {fid: array("i", docs) for fid, docs in enumerate(postings)}
+        del postings
         self._common = max(_COMMON * total, 2.0)
         self._scratch = [0.0] * len(texts)  # per-phrasing sums, zeroed after each query
         # Each entry's phrasings pooled into one vector.
         pooled: list[Counter[int]] = [Counter() for _ in self.entries]
         for doc, count in enumerate(counts):
             pooled[owners[doc]].update(count)
+        del counts
         self._pooled = _Vectors(base)
         for count in pooled:
             self._pooled.add(count)

@@ -24,6 +24,7 @@ from bot.views import (
     render_faq,
     render_feedback,
     render_leaderboard,
+    render_progress,
     render_question,
     render_score,
     render_summary,
@@ -88,7 +89,9 @@ class Console:
             self.show_suggestion(int(line[1:].strip()))
         elif self.daily is not None:
             await self.answer_daily(line)
-        elif self.pending is not None:
+        elif self.pending is not None and (
+            self.pending.question.type is QuestionType.OPEN or any(ch.isdigit() for ch in line)
+        ):
             await self.answer(line)
         else:
             await self.ask(line)
@@ -184,31 +187,8 @@ class Console:
 
     async def progress(self) -> str:
         topics = [topic for topic in await self.learning.progress(self.user) if topic.seen]
-        if not topics:
-            return t(self.lang, "progress_empty")
-        lines = [t(self.lang, "progress_header")]
-        for index, topic in enumerate(topics, start=1):
-            lines.append(
-                t(
-                    self.lang,
-                    "progress_line",
-                    index=f"T{index}",
-                    title=topic.title,
-                    seen=topic.seen,
-                    total=topic.questions,
-                    share=f"{topic.share_right:.0%}",
-                )
-            )
-            if any(topic.boxes) or topic.learnt:
-                lines.append(
-                    t(
-                        self.lang,
-                        "progress_boxes",
-                        boxes=" / ".join(str(n) for n in topic.boxes),
-                        learnt=topic.learnt,
-                    )
-                )
-        return "\n".join(lines)
+        earned = sorted(await self.learning.store.earned(self.user.id))
+        return render_progress(topics, earned, self.lang)
 
     def show(self, view: QuestionView) -> None:
         self.pending = view

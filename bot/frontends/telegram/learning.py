@@ -23,7 +23,7 @@ from bot.learning import Learning, NothingDue
 from bot.scheduling import Scheduler
 from bot.storage.learning_store import Subscription
 from bot.texts import t
-from bot.views import render_achievements, render_daily, render_feedback
+from bot.views import render_achievements, render_daily, render_feedback, render_progress
 
 __all__ = [
     "LEARNING_KEY",
@@ -157,35 +157,10 @@ async def on_progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     learning = learning_of(context)
     topics = [topic for topic in await learning.progress(user) if topic.seen]
     if not topics:
-        await safe_send(context, chat_id, t(user.language, "progress_empty"))
+        await safe_send(context, chat_id, render_progress([], [], user.language))
         return
-    lines = [t(user.language, "progress_header")]
-    for index, topic in enumerate(topics, start=1):
-        lines.append(
-            t(
-                user.language,
-                "progress_line",
-                index=f"T{index}",
-                title=topic.title,
-                seen=topic.seen,
-                total=topic.questions,
-                share=f"{topic.share_right:.0%}",
-            )
-        )
-        if any(topic.boxes) or topic.learnt:
-            lines.append(
-                t(
-                    user.language,
-                    "progress_boxes",
-                    boxes=" / ".join(str(n) for n in topic.boxes),
-                    learnt=topic.learnt,
-                )
-            )
     earned = sorted(await learning.store.earned(user.id))
-    if earned:
-        names = "、".join(t(user.language, f"achievement_{code}_title") for code in earned)
-        lines += ["", t(user.language, "progress_achievements", names=names)]
-    await safe_send(context, chat_id, "\n".join(lines))
+    await safe_send(context, chat_id, render_progress(topics, earned, user.language))
     png = await asyncio.to_thread(
         bar_chart,
         "Share of right answers per topic",
