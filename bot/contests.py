@@ -125,7 +125,7 @@ class Live:
     answered: dict[int, str] = field(default_factory=dict)
     selections: dict[int, frozenset[int]] = field(default_factory=dict)
     streaks: dict[int, int] = field(default_factory=dict)
-    players: int = 0
+    members: set[int] = field(default_factory=set)  # joined or answered
     shown_count: int = -1
     shown_players: int = -1
     inflight: int = 0
@@ -315,9 +315,9 @@ class ContestRunner:
         live.status = ContestStatus.LOBBY
         live.deadline = now + live.settings.lobby_seconds
         await self.contests.update(live.id, status=live.status, deadline=live.deadline)
-        await self.presenter.lobby(live, live.players, live.seconds_left(now), first=True)
+        await self.presenter.lobby(live, len(live.members), live.seconds_left(now), first=True)
         live.budget.record(now)
-        live.shown_players = live.players
+        live.shown_players = len(live.members)
         self.scheduler.call_at(
             live.deadline, self._key(live, "phase"), lambda: self._begin(live.id)
         )
@@ -333,7 +333,7 @@ class ContestRunner:
         await self.store.upsert_user(user, self.clock.now())
         if not await self.contests.join(contest_id, user, self.clock.now()):
             return Refused("already_joined")
-        live.players += 1
+        live.members.add(user.id)
         return None
 
     def toggle(self, contest_id: int, position: int, user_id: int, letter: str) -> str | Refused:
@@ -413,8 +413,7 @@ class ContestRunner:
             )
             if not await self.contests.record_answer(record, live.id, streak, user):
                 return Refused("already")
-            if user.id not in live.streaks:
-                live.players += 1
+            live.members.add(user.id)
             live.streaks[user.id] = streak
             return Ack(choice, elapsed)
         except BaseException:
@@ -506,12 +505,12 @@ class ContestRunner:
         async with live.lock:
             now = self.clock.now()
             if live.status is ContestStatus.LOBBY:
-                if live.players != live.shown_players and live.may_send(now):
+                if len(live.members) != live.shown_players and live.may_send(now):
                     await self.presenter.lobby(
-                        live, live.players, live.seconds_left(now), first=False
+                        live, len(live.members), live.seconds_left(now), first=False
                     )
                     live.budget.record(now)
-                    live.shown_players = live.players
+                    live.shown_players = len(live.members)
             elif live.status is ContestStatus.QUESTION and not live.settings.polls:
                 count = len(live.answered)
                 if count != live.shown_count and live.may_send(now):
@@ -715,7 +714,7 @@ class ContestRunner:
         for row in await self.contests.active():
             live = self._track(Live.from_row(row))
             live.streaks = await self.contests.streaks(live.id)
-            live.players = len(live.streaks)
+            live.members = set(live.streaks)
             if live.status is ContestStatus.QUESTION:
                 for answer in await self.contests.answers(live.id, live.position):
                     live.answered[answer["user_id"]] = answer["choice"]
