@@ -7,7 +7,6 @@ which :mod:`bot.views` turns into text.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import time
@@ -115,11 +114,6 @@ class Leaderboard:
     this_week: list[Standing]
 
 
-def _log_failure(task: asyncio.Task[object]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.error("saving a user failed", exc_info=task.exception())
-
-
 class Engine:
     """Solo quizzes, scores and FAQ answers over a catalogue and a store."""
 
@@ -152,19 +146,14 @@ class Engine:
         self._blocked = blocked
 
     def meet(self, user: User) -> User:
-        """The user as stored, at once; a new user or a new name is saved in the background.
+        """The user as stored, at once, without writing anything.
 
-        For the hot path of contest answers, whose own write records the player anyway.
+        For the hot path of contest answers, whose own write records the player; a user met
+        this way is saved (and cached) by the next :meth:`see_user`.
         """
         known = self._known.get(user.id)
-        if (
-            known is not None
-            and (known.name, known.username) == (user.name, user.username)
-            and user.id not in self._blocked
-        ):
+        if known is not None and (known.name, known.username) == (user.name, user.username):
             return known
-        task = asyncio.get_running_loop().create_task(self.see_user(user))
-        task.add_done_callback(_log_failure)
         return User(user.id, user.name, user.username, known.language if known else user.language)
 
     async def see_user(self, user: User) -> User:

@@ -217,7 +217,8 @@ class ContestStore:
                 (
                     (
                         """INSERT INTO users (id, name, username, language, created_at)
-                VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""",
+                VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+                    username = excluded.username, blocked = 0""",
                         (user.id, user.name, user.username, user.language, answer.answered_at),
                     ),
                     (
