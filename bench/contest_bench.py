@@ -179,9 +179,50 @@ async def _check_standings(db: Database, expected: dict[int, list[tuple[int, boo
     return True
 
 
-def main() -> None:  # pragma: no cover - by hand: python -m bench.contest_bench
-    for groups, players, rate in ((1, 1000, 1000.0), (1, 1000, None), (10, 200, 1000.0)):
-        print(groups, players, rate, asyncio.run(run_contest_load(groups, players, rate=rate)))
+def run_isolated(groups: int, players: int, seed: int, rate: float | None) -> ContestLoad:
+    """One scenario with the players driven from a fresh process of their own.
+
+    A long benchmark run leaves the driving process with a big heap, and its garbage
+    collector's pauses would land in the figures; a fresh driver measures the bot alone.
+    """
+    import subprocess
+
+    command = [
+        sys.executable,
+        "-m",
+        "bench.contest_bench",
+        "--groups",
+        str(groups),
+        "--players",
+        str(players),
+        "--seed",
+        str(seed),
+        "--rate",
+        str(rate or 0),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900, check=True
+    )
+    return ContestLoad(**json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:  # python -m bench.contest_bench --players 1000 --rate 1000
+    import argparse
+    from dataclasses import asdict
+
+    parser = argparse.ArgumentParser(prog="python -m bench.contest_bench")
+    parser.add_argument("--groups", type=int, default=1)
+    parser.add_argument("--players", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--rate", type=float, default=1000.0, help="presses a second (0: all at once)"
+    )
+    args = parser.parse_args()
+    load = asyncio.run(
+        run_contest_load(args.groups, args.players, seed=args.seed, rate=args.rate or None)
+    )
+    print(json.dumps(asdict(load)))
 
 
 if __name__ == "__main__":  # pragma: no cover

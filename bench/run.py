@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.contest_bench import ContestLoad, run_contest_load
+from bench.contest_bench import ContestLoad, run_isolated
 from bench.evaluate import load_eval_set
 from bench.faq_bench import METHODS, Accuracy, Latency, accuracy, latency
 from bench.load_bench import LoadTime, load_time
@@ -145,7 +145,7 @@ def run(plan: Plan, log: callable = print) -> Results:  # type: ignore[valid-typ
     for groups, players, rate in plan.contests:
         runs = []
         for seed in range(1, plan.contest_runs + 1):
-            load = asyncio.run(run_contest_load(groups, players, seed=seed, rate=rate))
+            load = run_isolated(groups, players, seed, rate)
             runs.append(load)
             log(
                 f"contest {groups}x{players} at {rate or 'once'}: {load.per_second:.0f}/s "
