@@ -161,5 +161,5 @@ def line_chart(
             draw.line(line, fill=color, width=3)
         for px, py in line:
             draw.ellipse([px - 4, py - 4, px + 4, py + 4], fill=color)
-        draw.text((right + 15, top + 22 * index), f"— {name}", fill=color, font=_font(14))
+        draw.text((right + 15, top + 22 * index), f"- {name}", fill=color, font=_font(14))
     return _png(image)
