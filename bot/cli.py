@@ -410,6 +410,8 @@ def _run(settings: Settings, console: bool, language: str = "zh") -> int:
     from bot.storage.db import DatabaseError
 
     if settings.token is None or console:
+        if settings.log_level != "DEBUG":  # log lines would interleave with the dialogue
+            logging.getLogger().setLevel(logging.WARNING)
         if not console:
             from bot.texts import t
 

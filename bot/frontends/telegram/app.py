@@ -75,6 +75,7 @@ PRIVATE_COMMANDS = (
     "help",
 )
 GROUP_COMMANDS = ("daily", "leaderboard", "myrank", "help")
+FLOOD_KEY = "flood"
 GROUP_ADMIN_COMMANDS = (
     "contest",
     "go",
@@ -101,7 +102,7 @@ def build_application(
 
     Args:
         runtime: the resources; ``post_init`` opens them, ``post_shutdown`` closes them.
-        scheduler: contest timers (default: the Application's JobQueue).
+        scheduler: contest timers and daily deliveries (default: the JobQueue).
         rate_limiter: default PatientRateLimiter: Telegram's flood limits, RetryAfter
             waits, and retries with back-off on timeouts and network errors.
         request_timeout: seconds to wait for Telegram's answer to a request.
@@ -203,9 +204,6 @@ def add_handlers(application: Application) -> None:
         MessageHandler(groups & filters.TEXT & ~filters.COMMAND, contest.on_group_text)
     )
     application.add_error_handler(on_error)
-
-
-FLOOD_KEY = "flood"
 
 
 def _kind(update: Update) -> str:
@@ -320,8 +318,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     described: object = str(update)
     if isinstance(update, Update):
         described = update.to_dict()
-        private = update.effective_chat is not None and update.effective_chat.type == "private"
-        if private and not logger.isEnabledFor(logging.DEBUG):
+        in_private = update.effective_chat is not None and update.effective_chat.type == "private"
+        if in_private and not logger.isEnabledFor(logging.DEBUG):
             message = described.get("message") or described.get("edited_message")
             if isinstance(message, dict) and "text" in message:
                 message["text"] = f"<{len(message['text'])} characters>"
