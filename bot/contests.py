@@ -266,7 +266,7 @@ class ContestRunner:
         settings = replace(settings, count=len(questions))
         now = self.clock.now()
         status = ContestStatus.SCHEDULED if schedule else ContestStatus.LOBBY
-        await self.store.upsert_user(organizer, now)
+        await self.store.save_user(organizer, now)
         try:
             contest_id = await self.contests.create(
                 chat_id,
@@ -330,7 +330,6 @@ class ContestRunner:
         live = self.live.get(contest_id)
         if live is None:
             return Refused("finished")
-        await self.store.upsert_user(user, self.clock.now())
         if not await self.contests.join(contest_id, user, self.clock.now()):
             return Refused("already_joined")
         live.members.add(user.id)

@@ -22,7 +22,7 @@ from bot.domain.models import FaqEntry, Question, User
 from bot.domain.quiz import Response, choice_letters, grade, solo_points
 from bot.domain.text import has_cjk, normalise
 from bot.storage.learning_store import LearningStore
-from bot.storage.store import AnswerRecord, ScoreRow, Standing, Store
+from bot.storage.store import AnswerRecord, ScoreCard, Standing, Store
 
 __all__ = [
     "AnswerResult",
@@ -31,6 +31,7 @@ __all__ = [
     "QuestionView",
     "Rejected",
     "RoundSummary",
+    "ScoreCard",
     "SystemClock",
 ]
 
@@ -92,20 +93,6 @@ class Rejected:
     """An answer that does not count, and why (a key of the texts)."""
 
     reason: str  # "not_yours", "stale", "finished", "unknown"
-
-
-@dataclass(frozen=True, slots=True)
-class ScoreCard:
-    answered: int
-    correct: int
-    points: int
-    streak: int
-    best_streak: int
-    rank: int | None
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.answered if self.answered else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,10 +323,7 @@ class Engine:
     # --- scores ------------------------------------------------------------------------
 
     async def score(self, user_id: int) -> ScoreCard:
-        row: ScoreRow = await self.store.score(user_id)
-        return ScoreCard(
-            row.answered, row.correct, row.points, row.streak, row.best_streak, row.rank
-        )
+        return await self.store.score(user_id)
 
     def week_start(self) -> float:
         """Monday 00:00 of this week, in the bot's time zone."""

@@ -12,7 +12,7 @@ from bot.domain.models import Question, QuestionType, User
 from bot.storage.batch import Batcher, Unit
 from bot.storage.db import Database
 from bot.storage.learning_store import missed_statement
-from bot.storage.store import AnswerRecord, answer_statements
+from bot.storage.store import AnswerRecord, answer_statements, user_statement
 
 __all__ = ["ContestRow", "ContestStore", "question_from_json", "question_to_json"]
 
@@ -90,6 +90,10 @@ def _contest(row: sqlite3.Row) -> ContestRow:
         started_at=row["started_at"],
         finished_at=row["finished_at"],
     )
+
+
+_ADD_PLAYER = """INSERT OR IGNORE INTO contest_players (contest_id, user_id, joined_at)
+                 VALUES (?, ?, ?)"""
 
 
 class ActiveContestExists(Exception):
@@ -188,13 +192,10 @@ class ContestStore:
         )
 
     async def join(self, contest_id: int, user: User, now: float) -> bool:
-        """Add a player; False if they had already joined."""
+        """Add a player (recording the user too); False if they had already joined."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                """INSERT OR IGNORE INTO contest_players (contest_id, user_id, joined_at)
-                   VALUES (?, ?, ?)""",
-                (contest_id, user.id, now),
-            )
+            await conn.execute(*user_statement(user, now))
+            cursor = await conn.execute(_ADD_PLAYER, (contest_id, user.id, now))
             return cursor.rowcount == 1
 
     async def record_answer(
@@ -215,17 +216,8 @@ class ContestStore:
             Unit(
                 kind,
                 (
-                    (
-                        """INSERT INTO users (id, name, username, language, created_at)
-                VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
-                    username = excluded.username, blocked = 0""",
-                        (user.id, user.name, user.username, user.language, answer.answered_at),
-                    ),
-                    (
-                        """INSERT OR IGNORE INTO contest_players (contest_id, user_id, joined_at)
-                VALUES (?, ?, ?)""",
-                        (contest_id, answer.user_id, answer.answered_at),
-                    ),
+                    user_statement(user, answer.answered_at),
+                    (_ADD_PLAYER, (contest_id, answer.user_id, answer.answered_at)),
                     *answer_statements(answer, contest_id),
                     (
                         """UPDATE contest_players SET score = score + ?, correct = correct + ?,

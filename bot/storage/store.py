@@ -12,8 +12,6 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.models import User
 from bot.storage.batch import Batcher, Unit
 from bot.storage.db import Database
@@ -21,11 +19,11 @@ from bot.storage.db import Database
 __all__ = [
     "AnswerRecord",
     "RoundRow",
-    "ScoreRow",
+    "ScoreCard",
     "Standing",
     "Store",
     "answer_statements",
-    "insert_answer",
+    "user_statement",
     "user_unit",
 ]
 
@@ -65,13 +63,19 @@ class AnswerRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class ScoreRow:
+class ScoreCard:
+    """A player's totals over every answer, and their rank by points."""
+
     answered: int
     correct: int
     points: int
     streak: int
     best_streak: int
     rank: int | None
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,20 +111,6 @@ class Store:
         self.batcher = Batcher(db)
 
     # --- users ----------------------------------------------------------------------
-
-    async def upsert_user(self, user: User, now: float) -> User:
-        """Record a user (keeping a language they chose) and return them as stored."""
-        row = await self.db.fetchone(
-            "SELECT name, username, language, blocked FROM users WHERE id = ?", (user.id,)
-        )
-        if row is None or (row["name"], row["username"], row["blocked"]) != (
-            user.name,
-            user.username,
-            0,
-        ):
-            await self.save_user(user, now)
-        language = row["language"] if row else user.language
-        return User(user.id, user.name, user.username, language)
 
     async def save_user(self, user: User, now: float) -> None:
         """Insert a user, or update their name (their chosen language stays)."""
@@ -213,7 +203,8 @@ class Store:
             )
             if cursor.rowcount != 1:
                 return False
-            await insert_answer(conn, answer)
+            for sql, params in answer_statements(answer):
+                await conn.execute(sql, params)
         return True
 
     async def skip_round_question(
@@ -241,7 +232,7 @@ class Store:
 
     # --- scores --------------------------------------------------------------------------
 
-    async def score(self, user_id: int) -> ScoreRow:
+    async def score(self, user_id: int) -> ScoreCard:
         row = await self.db.fetchone(
             """SELECT s.*, (SELECT COUNT(*) + 1 FROM user_stats o WHERE o.points > s.points)
                       AS rank
@@ -249,8 +240,8 @@ class Store:
             (user_id,),
         )
         if row is None:
-            return ScoreRow(0, 0, 0, 0, 0, None)
-        return ScoreRow(
+            return ScoreCard(0, 0, 0, 0, 0, None)
+        return ScoreCard(
             row["answered"],
             row["correct"],
             row["points"],
@@ -307,21 +298,19 @@ class Store:
         )
 
 
-def user_unit(user: User, now: float) -> Unit:
-    """Record a user: new, renamed, or back after blocking the bot."""
-    return Unit(
-        "user",
-        (
-            (
-                """INSERT INTO users (id, name, username, language, created_at)
-           VALUES (?, ?, ?, ?, ?)
+def user_statement(user: User, now: float) -> tuple[str, tuple[Any, ...]]:
+    """Record a user: new, renamed, or back after blocking the bot (a chosen language stays)."""
+    return (
+        """INSERT INTO users (id, name, username, language, created_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET name = excluded.name,
                username = excluded.username, blocked = 0""",
-                (user.id, user.name, user.username, user.language, now),
-            ),
-        ),
-        priority=0,
+        (user.id, user.name, user.username, user.language, now),
     )
+
+
+def user_unit(user: User, now: float) -> Unit:
+    """:func:`user_statement` as a unit of its own, written before answers (priority 0)."""
+    return Unit("user", (user_statement(user, now),), priority=0)
 
 
 _INSERT_ANSWER = """INSERT INTO answers (user_id, chat_id, question_id, round_id, contest_id,
@@ -371,11 +360,3 @@ def answer_statements(
             ),
         ),
     )
-
-
-async def insert_answer(
-    conn: aiosqlite.Connection, answer: AnswerRecord, contest_id: int | None = None
-) -> None:
-    """Insert one answer and add it to the player's totals, inside the caller's transaction."""
-    for sql, params in answer_statements(answer, contest_id):
-        await conn.execute(sql, params)
