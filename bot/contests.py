@@ -227,16 +227,12 @@ class ContestRunner:
     ) -> list[Question] | None:
         """The questions of a new contest, or None when the topic names nothing."""
         catalogue = self.catalogue()
-        pool: list[Question] | None
         if settings.topic:
-            pool = catalogue.find_topic(settings.topic, settings.language) or catalogue.find_topic(
-                settings.topic
-            )
+            pool = catalogue.find_topic(settings.topic, settings.language)
             if pool is None:
                 return None
         else:
-            pool = [q for q in catalogue.questions.values() if q.language == settings.language]
-            pool = pool or list(catalogue.questions.values())
+            pool = catalogue.in_language(settings.language)
         if settings.polls or not allow_open:
             pool = [q for q in pool if q.type is not QuestionType.OPEN]
         return catalogue.pick(settings.count, self.rng, pool=pool)

@@ -184,7 +184,7 @@ class Engine:
         catalogue = self.catalogue
         pool = None
         if topic:
-            pool = catalogue.find_topic(topic, user.language) or catalogue.find_topic(topic)
+            pool = catalogue.find_topic(topic, user.language)
             if not pool:
                 return None
         questions = catalogue.pick(self.quiz_length, self.rng, user.language, pool)

@@ -91,9 +91,8 @@ class Learning:
     def today(self, language: str, now: float | None = None) -> tuple[date, Question] | None:
         engine = self.engine
         day = day_of(engine.clock.now() if now is None else now, str(engine.tz))
-        question = daily_question(
-            list(engine.catalogue.questions.values()), day, language
-        ) or daily_question(list(engine.catalogue.questions.values()), day, "zh")
+        questions = list(engine.catalogue.questions.values())
+        question = daily_question(questions, day, language) or daily_question(questions, day, "zh")
         return (day, question) if question else None
 
     async def daily(self, user: User, language: str | None = None) -> Daily | None:

@@ -68,8 +68,15 @@ class Catalogue:
     def find_topic(self, query: str, language: str | None = None) -> list[Question] | None:
         """The questions of the topic ``query`` names: a bank id, a bank title or a tag.
 
-        Returns None when nothing matches. A number picks the n-th topic of ``topics()``.
+        A topic in ``language`` comes first; failing that, one in any language. Returns None
+        when nothing matches. A number picks the n-th topic of ``topics(language)``.
         """
+        found = self._find_topic(query, language)
+        if found is None and language is not None:
+            found = self._find_topic(query, None)
+        return found
+
+    def _find_topic(self, query: str, language: str | None) -> list[Question] | None:
         wanted = normalise(query)
         if not wanted:
             return None
@@ -107,9 +114,12 @@ class Catalogue:
         language: str | None = None,
         pool: list[Question] | None = None,
     ) -> list[Question]:
-        """``count`` distinct questions drawn from ``pool`` (default: the language's all)."""
+        """``count`` distinct questions drawn from ``pool`` (default: :meth:`in_language`)."""
         if pool is None:
-            pool = [q for q in self.questions.values() if language in (None, q.language)]
-            if not pool:
-                pool = list(self.questions.values())
+            pool = self.in_language(language)
         return rng.sample(pool, min(count, len(pool)))
+
+    def in_language(self, language: str | None) -> list[Question]:
+        """The questions in ``language``; every question when there are none in it."""
+        pool = [q for q in self.questions.values() if language in (None, q.language)]
+        return pool or list(self.questions.values())
