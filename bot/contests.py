@@ -212,13 +212,31 @@ class ContestRunner:
         self.live.pop(live.id, None)
         if self.by_chat.get(live.chat_id) == live.id:
             del self.by_chat[live.chat_id]
-        for key in ("phase", "tick"):
-            self.scheduler.cancel(self._key(live, key))
+        self._cancel_timers(live)
         self.polls = {p: v for p, v in self.polls.items() if v[0] != live.id}
 
     @staticmethod
     def _key(live: Live, what: str) -> str:
         return f"contest:{live.id}:{what}"
+
+    def _cancel_timers(self, live: Live) -> None:
+        for what in ("phase", "tick"):
+            self.scheduler.cancel(self._key(live, what))
+
+    def may_reply(self, chat_id: int) -> bool:
+        """Whether an optional reply fits the group's message budget; if so, it is counted.
+
+        A crowd typing commands during a contest must not eat the budget its questions,
+        reveals and podium need. Outside a contest there is nothing to keep.
+        """
+        live = self.in_chat(chat_id)
+        if live is None:
+            return True
+        now = self.clock.now()
+        if not live.may_send(now):
+            return False
+        live.budget.record(now)
+        return True
 
     # --- creating ---------------------------------------------------------------------
 
@@ -616,8 +634,7 @@ class ContestRunner:
         live.paused_from = live.status
         live.paused_left = max(0.0, (live.deadline or now) - now)
         live.status = ContestStatus.PAUSED
-        for key in ("phase", "tick"):
-            self.scheduler.cancel(self._key(live, key))
+        self._cancel_timers(live)
         await self.contests.update(
             live.id,
             status=live.status,
@@ -690,8 +707,6 @@ class ContestRunner:
         if live is None:
             return Refused("no_contest")
         async with live.lock:
-            for key in ("phase", "tick"):
-                self.scheduler.cancel(self._key(live, key))
             await self._finish(live, ContestStatus.STOPPED, self.clock.now())
         return None
 

@@ -130,8 +130,7 @@ def build_application(
         .post_shutdown(on_shutdown)
     )
     application = builder.build()
-    presenter = TelegramPresenter(application.bot_data, settings.timezone)
-    presenter.bot = application.bot
+    presenter = TelegramPresenter(application.bot, application.bot_data, settings.timezone)
     scheduler = scheduler or JobQueueScheduler(application.job_queue, runtime.engine.clock)
     runner = ContestRunner(
         runtime.store,

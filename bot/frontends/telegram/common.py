@@ -20,6 +20,7 @@ __all__ = [
     "RUNTIME_KEY",
     "domain_user",
     "is_private",
+    "is_stale_edit",
     "runtime_of",
     "safe_edit",
     "safe_send",
@@ -65,6 +66,12 @@ async def safe_send(
         return None
 
 
+def is_stale_edit(exc: BadRequest) -> bool:
+    """Whether an edit failed only because the message is unchanged, gone or too old."""
+    reason = str(exc).lower()
+    return any(s in reason for s in ("not modified", "not found", "can't be edited"))
+
+
 async def safe_edit(message: Message | None, text: str, **kwargs: Any) -> None:
     """Edit a message's text; an unchanged or vanished message is not an error."""
     if message is None:
@@ -72,8 +79,6 @@ async def safe_edit(message: Message | None, text: str, **kwargs: Any) -> None:
     try:
         await message.edit_text(fit(text), **kwargs)
     except BadRequest as exc:
-        text_ = str(exc).lower()
-        if "not modified" in text_ or "not found" in text_ or "can't be edited" in text_:
-            logger.debug("edit of message %s skipped: %s", message.message_id, exc)
-            return
-        raise
+        if not is_stale_edit(exc):
+            raise
+        logger.debug("edit of message %s skipped: %s", message.message_id, exc)

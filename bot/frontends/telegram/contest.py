@@ -14,6 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import (
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -47,6 +48,7 @@ from bot.domain.quiz import letters_to_indexes
 from bot.frontends.telegram.common import (
     domain_user,
     is_private,
+    is_stale_edit,
     runtime_of,
     safe_send,
     see_user,
@@ -71,10 +73,10 @@ def runner_of(context: ContextTypes.DEFAULT_TYPE) -> ContestRunner:
 class TelegramPresenter:
     """Shows a contest in its group. Each method sends or edits one message."""
 
-    def __init__(self, bot_data: dict, default_timezone: str) -> None:
+    def __init__(self, bot: Bot, bot_data: dict, default_timezone: str) -> None:
+        self.bot = bot
         self.bot_data = bot_data
         self.default_timezone = default_timezone
-        self.bot = None  # set once the Application is built
 
     async def _send(self, live: Live, text: str, **kwargs: object) -> Message | None:
         try:
@@ -91,10 +93,8 @@ class TelegramPresenter:
         try:
             await self.bot.edit_message_text(fit(text), live.chat_id, live.message_id, **kwargs)
         except BadRequest as exc:
-            lowered = str(exc).lower()
-            if "not modified" in lowered or "not found" in lowered:
-                return
-            raise
+            if not is_stale_edit(exc):
+                raise
         except Forbidden:
             logger.warning("cannot edit in chat %d", live.chat_id)
 
@@ -269,14 +269,8 @@ async def _refuse_non_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     chat_id = update.effective_chat.id
     if await is_organizer(context, chat_id, user.id):
         return False
-    runner = runner_of(context)
-    live = runner.in_chat(chat_id)
-    now = runner.clock.now()
-    # Refusals are optional messages: a crowd typing /stop must not eat the group's budget.
-    if live is None or live.may_send(now):
+    if runner_of(context).may_reply(chat_id):
         await safe_send(context, chat_id, t(user.language, "contest_admins_only"))
-        if live is not None:
-            live.budget.record(now)
     return True
 
 
@@ -480,15 +474,8 @@ async def on_myrank(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not is_private(update) and lines:
             break
     text = "\n".join(lines[:10]) or t(user.language, "myrank_private_none")
-    if is_private(update):
+    if is_private(update) or runner.may_reply(chat_id):
         await safe_send(context, chat_id, text)
-        return
-    live = runner.in_chat(chat_id)
-    now = runner.clock.now()
-    if live is None or live.may_send(now):
-        await safe_send(context, chat_id, text)
-        if live is not None:
-            live.budget.record(now)
 
 
 async def on_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
