@@ -499,14 +499,22 @@ class FakeBotApi:
         self.push({"message": message})
         return file_id
 
-    def press(self, user: TgUser, chat_id: int, message_id: int, data: str) -> str:
-        """``user`` presses the button with callback ``data`` under a bot message."""
+    def press(
+        self, user: TgUser, chat_id: int, message_id: int, data: str, old: bool = False
+    ) -> str:
+        """``user`` presses the button with callback ``data`` under a bot message.
+
+        ``old``: the message is older than 48 hours, so Telegram sends only its chat and id
+        (an InaccessibleMessage: date 0, no text).
+        """
         query_id = f"cq{next(self._ids)}"
         message = self.messages.get((chat_id, message_id)) or {
             "message_id": message_id,
             "date": int(time.time()),
             "chat": self._chat(chat_id),
         }
+        if old:
+            message = {"message_id": message_id, "date": 0, "chat": self._chat(chat_id)}
         self.push(
             {
                 "callback_query": {

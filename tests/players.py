@@ -49,10 +49,10 @@ class Player:
         await self.api.wait_for(lambda a: len(a.sent(self.chat_id)) >= before + replies)
         return [m for _mid, m in self.bot_messages()[-replies:]]
 
-    async def press(self, message_id: int, data: str, replies: int = 0) -> str:
+    async def press(self, message_id: int, data: str, replies: int = 0, old: bool = False) -> str:
         """Press a button; wait for its toast (and ``replies`` new messages); return the toast."""
         before = len(self.api.sent(self.chat_id))
-        query = self.api.press(self.user, self.chat_id, message_id, data)
+        query = self.api.press(self.user, self.chat_id, message_id, data, old=old)
         await self.api.wait_for(lambda a: bool(a.toasts(query)))
         if replies:
             await self.api.wait_for(lambda a: len(a.sent(self.chat_id)) >= before + replies)

@@ -100,6 +100,26 @@ async def test_double_and_forged_presses_never_score(api: FakeBotApi, settings: 
     assert points["p"] == 100
 
 
+async def test_answer_under_a_message_older_than_two_days_still_moves_the_round_on(
+    api: FakeBotApi, settings: Settings
+):
+    alice = Player(api, ALICE)
+    async with running_bot(api, settings):
+        await alice.say("/quiz 网购")  # one question
+        message_id, question = alice.last()
+        data = alice.buttons(message_id)[1][1]  # B, the right answer
+        edits_before = len(api.sent(method="editMessageText"))
+        # Telegram no longer shows the bot an old message's text: it can't be edited.
+        toast = await alice.press(
+            message_id, data, replies=2, old=True
+        )  # an achievement, the summary
+        summary = alice.last()[1]["text"]
+    assert toast.startswith("✅")
+    assert "本轮结束" in summary and "答对 1/1" in summary
+    assert len(api.sent(method="editMessageText")) == edits_before
+    assert api.messages[(ALICE.id, message_id)] == question  # left as it was
+
+
 async def test_faq_answer_suggestions_and_unanswered_are_recorded(
     api: FakeBotApi, settings: Settings
 ):

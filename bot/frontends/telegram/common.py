@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Message, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram import User as TgUser
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
@@ -72,9 +72,13 @@ def is_stale_edit(exc: BadRequest) -> bool:
     return any(s in reason for s in ("not modified", "not found", "can't be edited"))
 
 
-async def safe_edit(message: Message | None, text: str, **kwargs: Any) -> None:
-    """Edit a message's text; an unchanged or vanished message is not an error."""
-    if message is None:
+async def safe_edit(message: MaybeInaccessibleMessage | None, text: str, **kwargs: Any) -> None:
+    """Edit a message's text; an unchanged or vanished message is not an error.
+
+    A message Telegram no longer shows the bot (deleted, or too old: an inaccessible
+    message, without its text) is left alone.
+    """
+    if not isinstance(message, Message) or not message.is_accessible:
         return
     try:
         await message.edit_text(fit(text), **kwargs)

@@ -240,7 +240,7 @@ async def _answer_pressed(
     await query.answer(
         t(user.language, "right" if result.correct else "wrong", points=result.points)
     )
-    header = (query.message.text if query.message else None) or result.question.text
+    header = getattr(query.message, "text", None) or result.question.text
     await safe_edit(query.message, f"{header}\n\n{render_feedback(result, user.language)}")
     await _after_answer(context, query.message.chat.id, result, user.language)
 
