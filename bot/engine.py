@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.domain.catalogue import Catalogue
+from bot.domain.catalogue import Catalogue, Topic
 from bot.domain.faq import FaqDecision, Outcome
-from bot.domain.learning import NINE_RIGHTS_NEEDED, NINE_RIGHTS_TAG, after_review
+from bot.domain.learning import ACHIEVEMENTS, NINE_RIGHTS_NEEDED, NINE_RIGHTS_TAG, after_review
 from bot.domain.models import FaqEntry, Question, User
 from bot.domain.quiz import Response, choice_letters, grade, solo_points
 from bot.domain.text import has_cjk, normalise
@@ -171,6 +171,10 @@ class Engine:
         await self.store.set_blocked(user_id)
         self._blocked.add(user_id)
 
+    def topics(self, language: str) -> list[Topic]:
+        """The topics in ``language``; every topic when there are none in it."""
+        return self.catalogue.topics(language) or self.catalogue.topics()
+
     # --- solo quiz ---------------------------------------------------------------------
 
     async def start_quiz(
@@ -273,14 +277,17 @@ class Engine:
     async def check_achievements(self, user_id: int) -> tuple[str, ...]:
         """Achievements newly reached, recorded so that each is shown once."""
         earned = await self.learning.earned(user_id)
+        if earned >= ACHIEVEMENTS:
+            return ()
         reached = []
-        stats = await self.store.score(user_id)
-        if "first_right" not in earned and stats.correct >= 1:
-            reached.append("first_right")
-        if "streak_10" not in earned and stats.best_streak >= 10:
-            reached.append("streak_10")
+        if not {"first_right", "streak_10"} <= earned:
+            stats = await self.store.score(user_id)
+            if "first_right" not in earned and stats.correct >= 1:
+                reached.append("first_right")
+            if "streak_10" not in earned and stats.best_streak >= 10:
+                reached.append("streak_10")
         if "nine_rights" not in earned:
-            tagged = {q.id for q in self.catalogue.questions.values() if NINE_RIGHTS_TAG in q.tags}
+            tagged = {q.id for q in self.catalogue.tagged(NINE_RIGHTS_TAG)}
             totals = await self.learning.answer_totals(user_id)
             if (
                 sum(1 for qid, (_n, right) in totals.items() if qid in tagged and right)

@@ -10,13 +10,13 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from bot.domain.learning import RETIRED, daily_question, day_of
+from bot.domain.learning import RETIRED, day_of, question_of_day
 from bot.domain.models import Question, User
 from bot.domain.quiz import Response
 from bot.engine import AnswerResult, Engine, QuestionView, Rejected
 from bot.storage.learning_store import Subscription
 
-__all__ = ["Daily", "Learning", "NothingDue", "TopicProgress"]
+__all__ = ["Daily", "Learning", "NothingDue", "TopicProgress", "daily_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +37,10 @@ class Daily:
     question: Question
     answered: bool
 
-    @property
-    def key(self) -> str:
-        return f"daily:{self.day.isoformat()}"
+
+def daily_key(day: date) -> str:
+    """How a day's daily round is filed (the topic of its round)."""
+    return f"daily:{day.isoformat()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +92,10 @@ class Learning:
     def today(self, language: str, now: float | None = None) -> tuple[date, Question] | None:
         engine = self.engine
         day = day_of(engine.clock.now() if now is None else now, str(engine.tz))
-        questions = list(engine.catalogue.questions.values())
-        question = daily_question(questions, day, language) or daily_question(questions, day, "zh")
+        catalogue = engine.catalogue
+        question = question_of_day(catalogue.daily_pool(language), day) or question_of_day(
+            catalogue.daily_pool("zh"), day
+        )
         return (day, question) if question else None
 
     async def daily(self, user: User, language: str | None = None) -> Daily | None:
@@ -101,7 +104,7 @@ class Learning:
         if found is None:
             return None
         day, question = found
-        existing = await self.store.daily_round(user.id, f"daily:{day.isoformat()}")
+        existing = await self.store.daily_round(user.id, daily_key(day))
         return Daily(day, question.language, question, bool(existing and existing[1]))
 
     async def answer_daily(
@@ -114,7 +117,7 @@ class Learning:
         day, question = found
         if day.toordinal() != ordinal:
             return Rejected("daily_over")
-        key = f"daily:{day.isoformat()}"
+        key = daily_key(day)
         existing = await self.store.daily_round(user.id, key)
         if existing and existing[1]:
             return Rejected("daily_done")
@@ -163,6 +166,11 @@ class Learning:
                 )
             )
         return topics
+
+    async def progress_report(self, user: User) -> tuple[list[TopicProgress], list[str]]:
+        """The topics the user has played, and the achievements they have earned."""
+        topics = [topic for topic in await self.progress(user) if topic.seen]
+        return topics, sorted(await self.store.earned(user.id))
 
     # --- subscriptions ------------------------------------------------------------------
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.domain.faq import FaqHit
 from bot.domain.models import LETTERS, FaqEntry, Question, QuestionType
-from bot.domain.quiz import Response
+from bot.domain.quiz import Response, choice_letters
 from bot.engine import AnswerResult, Leaderboard, QuestionView, RoundSummary, ScoreCard
 from bot.storage.store import Standing
 
 if TYPE_CHECKING:
-    from bot.learning import TopicProgress
+    from bot.learning import NothingDue, TopicProgress
 from bot.texts import t
 
 __all__ = [
@@ -22,13 +23,16 @@ __all__ = [
     "option_labels",
     "render_achievements",
     "render_daily",
+    "render_daily_toast",
     "render_faq",
     "render_feedback",
     "render_leaderboard",
+    "render_nothing_due",
     "render_progress",
     "render_question",
     "render_score",
     "render_summary",
+    "render_verdict",
     "selection_text",
     "stars",
     "suggestion_label",
@@ -106,12 +110,15 @@ def answer_text(question: Question, response: Response | None, language: str) ->
     return "；".join(f"{LETTERS[i]}. {labels[i]}" for i in sorted(indexes)) or "—"
 
 
+def render_verdict(result: AnswerResult, language: str) -> str:
+    """Right (with the points) or wrong, in a word: a toast, or feedback's first line."""
+    return t(language, "right", points=result.points) if result.correct else t(language, "wrong")
+
+
 def render_feedback(result: AnswerResult, language: str) -> str:
     """Right or wrong, the right answer, why, and the source."""
     question = result.question
-    lines = [
-        t(language, "right", points=result.points) if result.correct else t(language, "wrong")
-    ]
+    lines = [render_verdict(result, language)]
     if not result.correct:
         lines.append(
             t(language, "your_answer", answer=answer_text(question, result.response, language))
@@ -207,6 +214,28 @@ def render_daily(question: Question, day: str, language: str, numbered: bool = F
     view = QuestionView(0, 0, 1, question)
     body = render_question(view, language, numbered=numbered).split("\n", 1)[1]
     return t(language, "daily_header", date=day) + "\n" + body
+
+
+def render_daily_toast(result: AnswerResult, language: str) -> str:
+    """The verdict on a daily answer, with the right answer when it was wrong (a toast)."""
+    toast = render_verdict(result, language)
+    if not result.correct:
+        question = result.question
+        right = (
+            answer_text(question, None, language)
+            if question.type is QuestionType.TRUEFALSE
+            else choice_letters(question.answer)
+        )
+        toast += " " + t(language, "right_answer", answer=right)
+    return toast[:200]  # Telegram's limit on a toast
+
+
+def render_nothing_due(result: NothingDue, language: str, zone: tzinfo) -> str:
+    """No review is due: none missed yet, or when the next one is."""
+    if result.next_at is None:
+        return t(language, "review_none_missed")
+    when = datetime.fromtimestamp(result.next_at, zone).strftime("%Y-%m-%d %H:%M")
+    return t(language, "review_next", when=when)
 
 
 def render_progress(topics: list[TopicProgress], earned: list[str], language: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from bot.domain.faq import FaqMatcher
+from bot.domain.learning import daily_pool
 from bot.domain.models import Bank, FaqEntry, Question
 from bot.domain.text import normalise
 
@@ -30,6 +31,7 @@ class Catalogue:
         self.banks = banks
         self.questions: dict[str, Question] = {q.id: q for bank in banks for q in bank.questions}
         self.faq: dict[str, FaqEntry] = {f.id: f for bank in banks for f in bank.faq}
+        self._daily_pools: dict[str, list[Question]] = {}
 
     @classmethod
     def empty(cls) -> Catalogue:
@@ -47,6 +49,29 @@ class Catalogue:
         for entry in self.faq.values():
             by_language.setdefault(entry.language, []).append(entry)
         return {lang: FaqMatcher(entries) for lang, entries in by_language.items()}
+
+    @cached_property
+    def _by_tag(self) -> dict[str, list[Question]]:
+        """Questions by normalised tag, in catalogue order."""
+        index: dict[str, list[Question]] = {}
+        for question in self.questions.values():
+            for tag in {normalise(tag) for tag in question.tags}:
+                index.setdefault(tag, []).append(question)
+        return index
+
+    def tagged(self, tag: str, language: str | None = None) -> list[Question]:
+        """The questions with ``tag`` (in ``language``, or in any when None)."""
+        return [
+            q
+            for q in self._by_tag.get(normalise(tag), ())
+            if language is None or q.language == language
+        ]
+
+    def daily_pool(self, language: str) -> list[Question]:
+        """The questions that can be the daily question in ``language``, in their order."""
+        if language not in self._daily_pools:
+            self._daily_pools[language] = daily_pool(list(self.questions.values()), language)
+        return self._daily_pools[language]
 
     def matcher(self, language: str) -> FaqMatcher:
         """The FAQ matcher of one language (an empty one when there is no FAQ in it)."""
@@ -86,12 +111,7 @@ class Catalogue:
         for bank in self.banks:
             if wanted in (normalise(bank.id), normalise(bank.title)) and bank.questions:
                 return list(bank.questions)
-        tagged = [
-            q
-            for q in self.questions.values()
-            if any(normalise(tag) == wanted for tag in q.tags)
-            and (language is None or q.language == language)
-        ]
+        tagged = [q for q in self._by_tag.get(wanted, ()) if language in (None, q.language)]
         if tagged:
             return tagged
         # A word of a title ("征信", "food") is a fair way to name a topic too.

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,12 +24,13 @@ from bot.domain.models import Question, QuestionType
 
 __all__ = [
     "ACHIEVEMENTS",
-    "Achievement",
     "BOX_DAYS",
     "RETIRED",
     "after_review",
+    "daily_pool",
     "daily_question",
     "day_of",
+    "question_of_day",
     "next_daily",
 ]
 
@@ -72,7 +72,11 @@ def daily_pool(questions: Sequence[Question], language: str) -> list[Question]:
 
 def daily_question(questions: Sequence[Question], day: date, language: str) -> Question | None:
     """The question of ``day`` for ``language`` (None when the banks have none)."""
-    pool = daily_pool(questions, language)
+    return question_of_day(daily_pool(questions, language), day)
+
+
+def question_of_day(pool: Sequence[Question], day: date) -> Question | None:
+    """The question of ``day`` in a :func:`daily_pool` (None when it is empty)."""
     return pool[day.toordinal() % len(pool)] if pool else None
 
 
@@ -86,20 +90,8 @@ def next_daily(after: float, hour: int, minute: int, timezone: str) -> float:
     return candidate.timestamp()
 
 
-@dataclass(frozen=True, slots=True)
-class Achievement:
-    """A milestone worth a word, and what it teaches. Texts live in bot/texts."""
-
-    code: str
-
-
-ACHIEVEMENTS = (
-    Achievement("first_right"),
-    Achievement("nine_rights"),
-    Achievement("streak_10"),
-    Achievement("reviewer"),
-    Achievement("daily_10"),
-)
+#: Milestones worth a word, by code; their titles and meanings live in bot/texts.
+ACHIEVEMENTS = frozenset({"first_right", "nine_rights", "streak_10", "reviewer", "daily_10"})
 #: Different questions tagged 九项权利 answered right for "nine_rights".
 NINE_RIGHTS_TAG = "九项权利"
 NINE_RIGHTS_NEEDED = 9

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-from datetime import datetime
 from typing import TextIO
 
 from bot.domain.faq import Outcome
@@ -17,13 +16,14 @@ from bot.domain.models import Question, QuestionType, User
 from bot.domain.quiz import Response
 from bot.engine import AnswerResult, Engine, QuestionView, Rejected
 from bot.learning import Learning, NothingDue
-from bot.texts import t
+from bot.texts import LANGUAGES, t
 from bot.views import (
     render_achievements,
     render_daily,
     render_faq,
     render_feedback,
     render_leaderboard,
+    render_nothing_due,
     render_progress,
     render_question,
     render_score,
@@ -105,7 +105,7 @@ class Console:
         elif command == "help":
             self.say(t(self.lang, "help"))
         elif command == "topics":
-            topics = self.engine.catalogue.topics(self.lang) or self.engine.catalogue.topics()
+            topics = self.engine.topics(self.lang)
             lines = [t(self.lang, "topics_header")] + [
                 t(self.lang, "topic_line", index=i, title=topic.title, count=topic.count)
                 for i, topic in enumerate(topics, start=1)
@@ -130,7 +130,7 @@ class Console:
         elif command == "review":
             result = await self.learning.start_review(self.user, CONSOLE_USER_ID)
             if isinstance(result, NothingDue):
-                self.say(self.nothing_due(result))
+                self.say(render_nothing_due(result, self.lang, self.engine.tz))
             else:
                 self.show(result)
         elif command == "daily":
@@ -142,7 +142,7 @@ class Console:
         elif command == "leaderboard":
             self.say(render_leaderboard(await self.engine.leaderboard(), self.lang))
         elif command == "lang":
-            if argument in ("zh", "en"):
+            if argument in LANGUAGES:
                 self.user = await self.engine.set_language(self.user, argument)
                 self.say(t(self.lang, "lang_set"))
             else:
@@ -150,12 +150,6 @@ class Console:
         else:
             self.say(t(self.lang, "help"))
         return True
-
-    def nothing_due(self, result: NothingDue) -> str:
-        if result.next_at is None:
-            return t(self.lang, "review_none_missed")
-        when = datetime.fromtimestamp(result.next_at, self.engine.tz).strftime("%Y-%m-%d %H:%M")
-        return t(self.lang, "review_next", when=when)
 
     async def show_daily(self) -> None:
         daily = await self.learning.daily(self.user)
@@ -186,8 +180,7 @@ class Console:
                 self.say(line_)
 
     async def progress(self) -> str:
-        topics = [topic for topic in await self.learning.progress(self.user) if topic.seen]
-        earned = sorted(await self.learning.store.earned(self.user.id))
+        topics, earned = await self.learning.progress_report(self.user)
         return render_progress(topics, earned, self.lang)
 
     def show(self, view: QuestionView) -> None:

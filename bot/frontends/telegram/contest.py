@@ -54,7 +54,7 @@ from bot.frontends.telegram.common import (
     see_user,
 )
 from bot.texts import t
-from bot.views import fit
+from bot.views import fit, selection_text
 
 __all__ = ["CONTEST_KEY", "TelegramPresenter", "runner_of"]
 
@@ -395,7 +395,7 @@ async def on_group_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         if isinstance(picked, Refused):
             await query.answer(t(lang, f"toast_refused_{picked.reason}"))
         else:
-            await query.answer(t(lang, "toast_selected", letters=picked or "—"))
+            await query.answer(t(lang, "toast_selected", letters=selection_text(picked)))
     elif isinstance(data, cb.ContestJoin):
         refused = await runner.join(data.contest_id, user)
         await query.answer(

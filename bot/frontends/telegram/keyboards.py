@@ -11,7 +11,13 @@ from bot.domain.models import LETTERS, Question, QuestionType
 from bot.texts import t
 from bot.views import suggestion_label
 
-__all__ = ["answer_keyboard", "menu_keyboard", "suggestions_keyboard", "topics_keyboard"]
+__all__ = [
+    "answer_keyboard",
+    "daily_keyboard",
+    "menu_keyboard",
+    "suggestions_keyboard",
+    "topics_keyboard",
+]
 
 
 def _button(text: str, callback: cb.Callback) -> InlineKeyboardButton:
@@ -65,6 +71,22 @@ def answer_keyboard(
     submit = _button(t(language, "submit"), answer(ref, position, selected))
     rows = [ticks[i : i + 3] for i in range(0, len(ticks), 3)]
     return InlineKeyboardMarkup([*rows, [submit]])
+
+
+def daily_keyboard(question: Question, ordinal: int, language: str) -> InlineKeyboardMarkup:
+    """Buttons under the question of day ``ordinal`` (single choice or true/false)."""
+    if question.type is QuestionType.TRUEFALSE:
+        labels = [(t(language, "true"), "A"), (t(language, "false"), "B")]
+    else:
+        labels = [(letter, letter) for letter in LETTERS[: len(question.options)]]
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(label, cb.DailyAnswer(ordinal, question.language, letter))
+                for label, letter in labels
+            ]
+        ]
+    )
 
 
 def suggestions_keyboard(hits: tuple[FaqHit, ...]) -> InlineKeyboardMarkup:

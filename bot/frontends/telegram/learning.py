@@ -4,26 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import Forbidden
+from telegram import InputFile, Update
 from telegram.ext import Application, ContextTypes
 
 from bot.charts import bar_chart
 from bot.domain import callbacks as cb
-from bot.domain.models import Question, QuestionType
+from bot.domain.models import Question
 from bot.domain.quiz import letters_to_indexes
 from bot.engine import Rejected
 from bot.frontends.telegram.common import is_private, runtime_of, safe_edit, safe_send, see_user
 from bot.frontends.telegram.contest import is_organizer
+from bot.frontends.telegram.keyboards import daily_keyboard
 from bot.frontends.telegram.private import send_question
 from bot.learning import Learning, NothingDue
 from bot.scheduling import Scheduler
 from bot.storage.learning_store import Subscription
 from bot.texts import t
-from bot.views import render_achievements, render_daily, render_feedback, render_progress
+from bot.views import (
+    render_achievements,
+    render_daily,
+    render_daily_toast,
+    render_feedback,
+    render_nothing_due,
+    render_progress,
+)
 
 __all__ = [
     "LEARNING_KEY",
@@ -55,54 +62,34 @@ async def on_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     result = await learning_of(context).start_review(user, chat_id)
     if isinstance(result, NothingDue):
-        if result.next_at is None:
-            await safe_send(context, chat_id, t(user.language, "review_none_missed"))
-        else:
-            zone = runtime_of(context).engine.tz
-            when = datetime.fromtimestamp(result.next_at, zone).strftime("%Y-%m-%d %H:%M")
-            await safe_send(context, chat_id, t(user.language, "review_next", when=when))
+        zone = runtime_of(context).engine.tz
+        await safe_send(context, chat_id, render_nothing_due(result, user.language, zone))
         return
     await send_question(
         context, chat_id, result, user.language, header=t(user.language, "review_header")
     )
 
 
-def daily_keyboard(question: Question, ordinal: int, language: str) -> InlineKeyboardMarkup:
-    if question.type is QuestionType.TRUEFALSE:
-        labels = [(t(language, "true"), "A"), (t(language, "false"), "B")]
-    else:
-        labels = [(letter, letter) for letter in "ABCDEF"[: len(question.options)]]
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    label,
-                    callback_data=cb.encode(cb.DailyAnswer(ordinal, question.language, letter)),
-                )
-                for label, letter in labels
-            ]
-        ]
-    )
+def _job_key(chat_id: int) -> str:
+    """The scheduler key of a chat's daily delivery."""
+    return f"daily:{chat_id}"
 
 
 async def _post_daily(
-    context: ContextTypes.DEFAULT_TYPE | Application, chat_id: int, language: str
+    context: ContextTypes.DEFAULT_TYPE | Application,
+    chat_id: int,
+    day: date,
+    question: Question,
+    language: str,
 ) -> bool:
-    """Post today's question to a chat; False if the chat is gone (blocked, kicked)."""
-    learning: Learning = context.bot_data[LEARNING_KEY]
-    found = learning.today(language)
-    if found is None:
-        return True
-    day, question = found
-    try:
-        await context.bot.send_message(
-            chat_id,
-            render_daily(question, day.isoformat(), language),
-            reply_markup=daily_keyboard(question, day.toordinal(), language),
-        )
-    except Forbidden:
-        return False
-    return True
+    """Post a day's question to a chat; False if the chat is gone (blocked, kicked)."""
+    sent = await safe_send(
+        context,  # type: ignore[arg-type]  # an Application has the bot and bot_data too
+        chat_id,
+        render_daily(question, day.isoformat(), language),
+        reply_markup=daily_keyboard(question, day.toordinal(), language),
+    )
+    return sent is not None
 
 
 async def on_daily(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -115,7 +102,7 @@ async def on_daily(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif daily.answered and is_private(update):
         await safe_send(context, chat_id, t(user.language, "daily_done"))
     else:
-        await _post_daily(context, chat_id, user.language)
+        await _post_daily(context, chat_id, daily.day, daily.question, user.language)
 
 
 async def on_daily_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -134,14 +121,7 @@ async def on_daily_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if isinstance(result, Rejected):
         await query.answer(t(user.language, f"rejected_{result.reason}"))
         return
-    key = "right" if result.correct else "wrong"
-    toast = t(user.language, key, points=result.points)
-    if not result.correct:
-        right = "、".join("ABCDEF"[i] for i in sorted(result.question.answer))
-        if result.question.type is QuestionType.TRUEFALSE:
-            right = t(user.language, "true" if 0 in result.question.answer else "false")
-        toast += " " + t(user.language, "right_answer", answer=right)
-    await query.answer(toast[:200])
+    await query.answer(render_daily_toast(result, user.language))
     if is_private(update):  # a group sees no per-answer messages
         await safe_edit(
             query.message, f"{query.message.text}\n\n{render_feedback(result, user.language)}"
@@ -154,13 +134,10 @@ async def on_progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """Per topic: questions seen, share right, review boxes; as text and as a chart."""
     user = await see_user(update, context)
     chat_id = update.effective_chat.id
-    learning = learning_of(context)
-    topics = [topic for topic in await learning.progress(user) if topic.seen]
-    if not topics:
-        await safe_send(context, chat_id, render_progress([], [], user.language))
-        return
-    earned = sorted(await learning.store.earned(user.id))
+    topics, earned = await learning_of(context).progress_report(user)
     await safe_send(context, chat_id, render_progress(topics, earned, user.language))
+    if not topics:
+        return
     png = await asyncio.to_thread(
         bar_chart,
         "Share of right answers per topic",
@@ -187,7 +164,7 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     scheduler: Scheduler = context.bot_data[SCHEDULER_KEY]
     if args and args[0].lower() in ("off", "stop", "取消"):
         stopped = await learning.unsubscribe(chat_id)
-        scheduler.cancel(f"daily:{chat_id}")
+        scheduler.cancel(_job_key(chat_id))
         await safe_send(
             context, chat_id, t(user.language, "subscribe_off" if stopped else "subscribe_none")
         )
@@ -229,20 +206,24 @@ def schedule(application: Application, subscription: Subscription) -> None:
     scheduler: Scheduler = application.bot_data[SCHEDULER_KEY]
 
     async def deliver() -> None:
-        if not await _post_daily(application, subscription.chat_id, subscription.language):
-            # The user blocked the bot (or the bot left the group): stop sending.
-            learning: Learning = application.bot_data[LEARNING_KEY]
+        learning: Learning = application.bot_data[LEARNING_KEY]
+        found = learning.today(subscription.language)
+        if found is None:
+            return
+        day, question = found
+        if not await _post_daily(
+            application, subscription.chat_id, day, question, subscription.language
+        ):
+            # The user blocked the bot (safe_send marked them) or it left the group: stop.
             await learning.unsubscribe(subscription.chat_id)
-            scheduler.cancel(f"daily:{subscription.chat_id}")
-            if subscription.chat_id > 0:
-                await learning.engine.mark_blocked(subscription.chat_id)
+            scheduler.cancel(_job_key(subscription.chat_id))
             logger.info("chat %d unsubscribed: the bot may not post there", subscription.chat_id)
 
     scheduler.call_daily(
         subscription.hour,
         subscription.minute,
         subscription.timezone,
-        f"daily:{subscription.chat_id}",
+        _job_key(subscription.chat_id),
         deliver,
     )
 

@@ -20,7 +20,7 @@ from bot.frontends.telegram.keyboards import (
     suggestions_keyboard,
     topics_keyboard,
 )
-from bot.texts import t
+from bot.texts import LANGUAGES, t
 from bot.views import (
     render_achievements,
     render_faq,
@@ -29,6 +29,8 @@ from bot.views import (
     render_question,
     render_score,
     render_summary,
+    render_verdict,
+    selection_text,
 )
 
 __all__ = [
@@ -72,8 +74,7 @@ async def on_topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _send_topics(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user: User) -> None:
-    catalogue = runtime_of(context).engine.catalogue
-    topics = catalogue.topics(user.language) or catalogue.topics()
+    topics = runtime_of(context).engine.topics(user.language)
     if not topics:
         await safe_send(context, chat_id, t(user.language, "no_topics"))
         return
@@ -135,15 +136,24 @@ async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_score(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the user's totals."""
     user = await see_user(update, context)
+    await _send_score(context, update.effective_chat.id, user)
+
+
+async def _send_score(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user: User) -> None:
     card = await runtime_of(context).engine.score(user.id)
-    await safe_send(context, update.effective_chat.id, render_score(card, user.language))
+    await safe_send(context, chat_id, render_score(card, user.language))
 
 
 async def on_leaderboard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Top players: everyone in a private chat, the group's players in a group."""
     user = await see_user(update, context)
-    group = not is_private(update)
     chat_id = update.effective_chat.id
+    await _send_leaderboard(context, chat_id, user, group=not is_private(update))
+
+
+async def _send_leaderboard(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, user: User, group: bool = False
+) -> None:
     board = await runtime_of(context).engine.leaderboard(chat_id if group else None)
     await safe_send(context, chat_id, render_leaderboard(board, user.language, group=group))
 
@@ -152,7 +162,7 @@ async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Switch the interface language: /lang zh or /lang en."""
     user = await see_user(update, context)
     wanted = (context.args or [""])[0].lower()
-    if wanted in ("zh", "en"):
+    if wanted in LANGUAGES:
         user = await runtime_of(context).engine.set_language(user, wanted)
         await safe_send(context, update.effective_chat.id, t(user.language, "lang_set"))
     else:
@@ -237,9 +247,7 @@ async def _answer_pressed(
     if isinstance(result, Rejected):
         await query.answer(t(user.language, f"rejected_{result.reason}"))
         return
-    await query.answer(
-        t(user.language, "right" if result.correct else "wrong", points=result.points)
-    )
+    await query.answer(render_verdict(result, user.language))
     header = getattr(query.message, "text", None) or result.question.text
     await safe_edit(query.message, f"{header}\n\n{render_feedback(result, user.language)}")
     await _after_answer(context, query.message.chat.id, result, user.language)
@@ -252,7 +260,7 @@ async def _toggle_pressed(
     if view is None or (view.round_id, view.position) != (data.round_id, data.position):
         await query.answer(t(user.language, "rejected_stale"))
         return
-    await query.answer(t(user.language, "selected", letters=data.letters or "—"))
+    await query.answer(t(user.language, "selected", letters=selection_text(data.letters)))
     keyboard = answer_keyboard(
         view.question,
         user.language,
@@ -271,15 +279,13 @@ async def _toggle_pressed(
 async def _menu_pressed(
     context: ContextTypes.DEFAULT_TYPE, user: User, chat_id: int, action: str
 ) -> None:
-    engine = runtime_of(context).engine
     if action == "quiz":
         await _start_round(context, user, chat_id, None)
     elif action == "topics":
         await _send_topics(context, chat_id, user)
     elif action == "score":
-        await safe_send(context, chat_id, render_score(await engine.score(user.id), user.language))
+        await _send_score(context, chat_id, user)
     elif action == "leaderboard":
-        board = await engine.leaderboard()
-        await safe_send(context, chat_id, render_leaderboard(board, user.language))
+        await _send_leaderboard(context, chat_id, user)
     else:
         await safe_send(context, chat_id, t(user.language, "help"))
