@@ -111,23 +111,33 @@ async def test_daily_answer_once_a_day_and_yesterdays_button_is_over(
     api: FakeBotApi, settings: Settings, clock: FakeClock, scheduler: FakeScheduler
 ):
     ann = Player(api, TgUser(ANN.id, "Ann"))
+    ben = Player(api, TgUser(BEN.id, "Ben"))
     async with running_bot(api, settings, clock, scheduler) as (_app, runtime):
         (daily,) = await ann.say("/daily")
         message_id, _ = ann.last()
-        buttons = ann.buttons(message_id)
-        right = next(d for _l, d in buttons if d.endswith(":B") or d.endswith(":A"))
+        question = Player.question_in(runtime.engine.catalogue, daily["text"])
+        buttons = [d for _label, d in ann.buttons(message_id)]
+        right = next(d for d in buttons if "ABCDEF".index(d[-1]) in question.answer)
+        wrong = next(d for d in buttons if "ABCDEF".index(d[-1]) not in question.answer)
         first = await ann.press(message_id, right)
         again = await ann.press(message_id, right)
         (done,) = await ann.say("/daily")
+        await ben.say("/daily")
+        missed = await ben.press(ben.last()[0], wrong)
         clock.advance(DAY)
         late = await ann.press(message_id, right)
-        rows = await runtime.db.fetchall("SELECT kind, topic FROM rounds")
+        rows = await runtime.db.fetchall("SELECT kind, topic, user_id FROM rounds")
     assert "📅 每日一题" in daily["text"]
-    assert first.startswith("✅") or first.startswith("❌")
+    assert first == f"✅ 回答正确！+{100 * question.difficulty} 分"
+    right_label = ("对" if 0 in question.answer else "错") if len(buttons) == 2 else right[-1]
+    assert missed == f"❌ 回答错误。 正确答案：{right_label}"
     assert again == "今天的每日一题你已经答过了，明天再来！"
     assert done["text"] == "今天的每日一题你已经答过了，明天再来！"
     assert late == "这是之前的每日一题，已经结束了。发送 /daily 看今天的。"
-    assert [(r["kind"], r["topic"]) for r in rows] == [("daily", "daily:2026-01-01")]
+    assert [(r["kind"], r["topic"], r["user_id"]) for r in rows] == [
+        ("daily", "daily:2026-01-01", ANN.id),
+        ("daily", "daily:2026-01-01", BEN.id),
+    ]
 
 
 async def test_subscription_delivers_at_its_time_and_survives_a_restart(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+from bot.domain.learning import ACHIEVEMENTS
 from bot.texts import en, language_for, t, zh
 
 
@@ -18,6 +19,11 @@ def test_both_languages_have_the_same_keys() -> None:
 def test_placeholders_match_between_languages() -> None:
     for key, template in zh.TEXTS.items():
         assert fields(template) == fields(en.TEXTS[key]), key
+
+
+def test_every_achievement_has_a_title_and_a_meaning() -> None:
+    for code in ACHIEVEMENTS:
+        assert {f"achievement_{code}_title", f"achievement_{code}_meaning"} <= set(zh.TEXTS)
 
 
 def test_language_for_telegram_codes() -> None:
