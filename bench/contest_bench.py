@@ -23,10 +23,9 @@ from bot.storage.contest_store import ContestStore
 from bot.storage.db import Database
 from tests.conftest import SAMPLE_BANKS
 from tests.fakebotapi import FakeBotApi, TgUser
+from tests.helpers import REPO, bot_env
 
 __all__ = ["ContestLoad", "run_contest_load"]
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +64,10 @@ async def run_contest_load(
     with tempfile.TemporaryDirectory() as folder:
         timings_path = Path(folder) / "timings.json"
         async with FakeBotApi() as api:
-            env = {
-                k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))
-            }
-            env.update(
-                TELEGRAM_BOT_TOKEN=api.token,
-                TELEGRAM_BASE_URL=api.base_url,
-                QUIZBOT_DATA_DIR=folder,
-                QUIZBOT_QUESTIONS_DIR=str(SAMPLE_BANKS),
-                QUIZBOT_LOG_LEVEL="WARNING",
+            env = bot_env(
+                api,
+                Path(folder),
+                SAMPLE_BANKS,
                 BENCH_TIMINGS=str(timings_path),
                 PYTHONPATH=str(REPO),
             )

@@ -8,7 +8,6 @@ process's peak resident set size (VmHWM).
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import sys
@@ -20,10 +19,9 @@ from pathlib import Path
 from bench.synth import synthetic_banks
 from bot.storage.db import Database
 from tests.fakebotapi import FakeBotApi, TgUser
+from tests.helpers import REPO, bot_env
 
 __all__ = ["Memory", "peak_memory"]
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,16 +62,7 @@ async def peak_memory(
         data = Path(folder) / "data"
         await _prepare_database(data / "quizbot.sqlite3", users)
         async with FakeBotApi() as api:
-            env = {
-                k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))
-            }
-            env.update(
-                TELEGRAM_BOT_TOKEN=api.token,
-                TELEGRAM_BASE_URL=api.base_url,
-                QUIZBOT_DATA_DIR=str(data),
-                QUIZBOT_QUESTIONS_DIR=str(banks),
-                QUIZBOT_LOG_LEVEL="WARNING",
-            )
+            env = bot_env(api, data, banks)
             bot = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "run", env=env, cwd=str(REPO)
             )

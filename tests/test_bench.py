@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO, clean_env
 
 
 def test_tiny_benchmark_run_writes_every_section(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
-    env["PYTHONPATH"] = str(REPO)
+    env = clean_env(PYTHONPATH=str(REPO))
     result = subprocess.run(
         [sys.executable, "-m", "bench.run", "--tiny", "--docs", str(tmp_path)],
         cwd=REPO,

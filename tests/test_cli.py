@@ -3,30 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import SAMPLE_BANKS
+from tests.helpers import run_cli
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def quizbot(
-    *args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path = REPO
-) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=cwd,
-        timeout=120,
-    )
+quizbot = run_cli
 
 
 def test_validate_shipped_banks_exits_zero() -> None:

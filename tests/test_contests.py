@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from telegram import Update
@@ -17,6 +13,7 @@ from bot.config import Settings
 from bot.domain.contest import contest_points
 from tests.conftest import FakeClock, FakeScheduler, running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
+from tests.helpers import run_cli
 from tests.players import GroupPlayer, Player
 
 GROUP = -100123
@@ -24,7 +21,6 @@ ADMIN = TgUser(1, "Admin", "boss")
 ANN = TgUser(11, "Ann", "ann")
 BEN = TgUser(12, "Ben", "ben")
 CAT = TgUser(13, "Cat")
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -174,12 +170,14 @@ async def test_without_privacy_off_typed_questions_are_left_out_and_explained(
 ):
     admin, *_ = players(api)
     async with running_bot(api, settings, clock, scheduler):
+        asked_before = len(api.sent(method="getMe"))
         (lobby,) = await admin.say("/contest 4 10")
+        asked = len(api.sent(method="getMe")) - asked_before
         (refused,) = await admin.say("/contest 投诉 1 10")
     assert "3 道题" in lobby["text"]  # four in the bank, minus the typed one
     assert "/setprivacy" in lobby["text"]
     assert refused["text"].startswith("本群已经有一场竞赛了")
-    assert api.sent(method="getMe")  # it asked Telegram what it can see
+    assert asked == 1  # it asked Telegram what it can see, at that moment
 
 
 async def wait_rows(runtime, count: int) -> None:
@@ -295,15 +293,8 @@ async def test_results_by_chat_and_command_line_agree(
         await api.wait_calls("sendDocument", 1, ADMIN.id)
     document = api.sent(ADMIN.id, "sendDocument")[0].files["document"][1]
     from_chat = list(csv.reader(io.StringIO(document.decode("utf-8-sig"))))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
-    env["QUIZBOT_DATA_DIR"] = str(settings.data_dir)
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "results", "export", "1"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    out = run_cli(
+        "results", "export", "1", env={"QUIZBOT_DATA_DIR": str(settings.data_dir)}, timeout=60
     )
     from_cli = list(csv.reader(io.StringIO(out.stdout.lstrip("\ufeff"))))
     assert refused == "只有这个群的管理员或组织者可以下载成绩。"

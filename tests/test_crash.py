@@ -7,7 +7,6 @@ clock): the shortest contest the bot accepts, 10 seconds a question.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import sys
@@ -15,8 +14,8 @@ from pathlib import Path
 
 from tests.conftest import SAMPLE_BANKS
 from tests.fakebotapi import FakeBotApi, TgUser
+from tests.helpers import REPO, bot_env
 
-REPO = Path(__file__).resolve().parent.parent
 GROUP = -100555
 ADMIN = TgUser(1, "Admin")
 PLAYERS = [TgUser(5000 + n, f"P{n}") for n in range(24)]
@@ -25,14 +24,7 @@ PLAYERS = [TgUser(5000 + n, f"P{n}") for n in range(24)]
 async def start_bot(
     api: FakeBotApi, data: Path, questions: Path = SAMPLE_BANKS
 ) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=api.token,
-        TELEGRAM_BASE_URL=api.base_url,
-        QUIZBOT_DATA_DIR=str(data),
-        QUIZBOT_QUESTIONS_DIR=str(questions),
-        QUIZBOT_LOG_LEVEL="WARNING",
-    )
+    env = bot_env(api, data, questions)
     polls = api.update_polls
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -133,7 +125,9 @@ async def test_sigkill_mid_contest_loses_no_acknowledged_answer(api: FakeBotApi,
     assert f"共 {len(answered)} 人参加" in podium
 
 
-async def test_sigterm_lets_writes_in_flight_finish(api: FakeBotApi, tmp_path: Path):
+async def test_sigterm_mid_contest_exits_cleanly_keeping_every_acknowledged_answer(
+    api: FakeBotApi, tmp_path: Path
+):
     api.admins[GROUP] = {ADMIN.id}
     data = tmp_path / "data"
     queries: dict[str, TgUser] = {}

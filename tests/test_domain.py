@@ -82,9 +82,10 @@ def test_grade_each_type() -> None:
     assert not grade(single, "B")
 
 
-def test_solo_points_follow_difficulty() -> None:
-    assert solo_points(make_question(difficulty=3), True) == 300
-    assert solo_points(make_question(difficulty=3), False) == 0
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_solo_points_follow_difficulty(difficulty: int) -> None:
+    assert solo_points(make_question(difficulty=difficulty), True) == 100 * difficulty
+    assert solo_points(make_question(difficulty=difficulty), False) == 0
 
 
 def test_letters_round_trip() -> None:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,11 +15,11 @@ from bot.domain.models import User
 from bot.runtime import Runtime
 from tests.conftest import SAMPLE_BANKS, FakeClock, running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
+from tests.helpers import run_cli
 from tests.players import Player
 
 ORGANIZER = TgUser(500, "Org", "org")
 STRANGER = TgUser(501, "Stranger")
-REPO = Path(__file__).resolve().parent.parent
 NEW_BANK = (
     "题目,选项A,选项B,答案,解析,依据,分类,难度\n"
     "经营者可以在店堂告示里写“最终解释权归本店所有”来免除自己的责任吗？,可以,不可以,B,"
@@ -190,19 +187,11 @@ async def test_unanswered_queue_lists_the_most_asked_first(
         await asker.say("猫粮哪个牌子好")
         for _ in range(3):
             await asker.say("彩票中奖要交税吗？")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "TELEGRAM_"))}
-    env.update(
-        QUIZBOT_DATA_DIR=str(organizer_settings.data_dir),
-        QUIZBOT_QUESTIONS_DIR=str(organizer_settings.questions_dir),
-    )
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "faq", "unanswered", "--csv"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = {
+        "QUIZBOT_DATA_DIR": str(organizer_settings.data_dir),
+        "QUIZBOT_QUESTIONS_DIR": str(organizer_settings.questions_dir),
+    }
+    out = run_cli("faq", "unanswered", "--csv", env=env, timeout=60)
     rows = list(csv.reader(io.StringIO(out.stdout.lstrip("\ufeff"))))
     assert rows[0] == ["query", "count", "last_asked_utc"]
     assert rows[1][:2] == ["彩票中奖要交税吗？", "3"]

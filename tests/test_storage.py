@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
+from bot.domain.models import User
+from bot.runtime import Runtime
 from bot.storage.db import SCHEMA_VERSION, Database, DatabaseError
 from bot.storage.migrations import MIGRATIONS
+from tests.conftest import FakeClock
 
 
 async def test_new_database_is_created_migrated_and_in_wal_mode(tmp_path: Path) -> None:
@@ -24,6 +28,18 @@ async def test_new_database_is_created_migrated_and_in_wal_mode(tmp_path: Path) 
         await db.close()
 
 
+def schema(path: Path) -> list[tuple[str, str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(
+            conn.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+            )
+        )
+    finally:
+        conn.close()
+
+
 @pytest.mark.parametrize("start", range(len(MIGRATIONS)))
 async def test_migrates_from_every_earlier_version(tmp_path: Path, start: int) -> None:
     path = tmp_path / "old.sqlite3"
@@ -31,6 +47,8 @@ async def test_migrates_from_every_earlier_version(tmp_path: Path, start: int) -
     for version in range(1, start + 1):
         for statement in MIGRATIONS[version - 1]:
             conn.execute(statement)
+    if start:  # a user of the old version
+        conn.execute("INSERT INTO users (id, name, created_at) VALUES (7, 'Old', 1.0)")
     conn.execute(f"PRAGMA user_version = {start}")
     conn.commit()
     conn.close()
@@ -38,8 +56,14 @@ async def test_migrates_from_every_earlier_version(tmp_path: Path, start: int) -
     await db.open()
     try:
         assert await db.version() == SCHEMA_VERSION
+        users = await db.fetchall("SELECT id, name FROM users")
     finally:
         await db.close()
+    fresh = Database(tmp_path / "fresh.sqlite3")
+    await fresh.open()
+    await fresh.close()
+    assert schema(path) == schema(tmp_path / "fresh.sqlite3")  # every step really ran
+    assert [tuple(u) for u in users] == ([(7, "Old")] if start else [])
 
 
 async def test_corrupt_file_gets_a_clear_message(tmp_path: Path) -> None:
@@ -111,3 +135,23 @@ async def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     assert copy.execute("SELECT name FROM users").fetchall() == [("a",)]
     assert copy.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     copy.close()
+
+
+async def test_stopping_writes_what_is_still_queued(settings: Settings, clock: FakeClock) -> None:
+    """What was submitted but not yet committed when the bot stops is written, not lost."""
+    runtime = Runtime(settings, clock=clock)
+    await runtime.start()
+    saving = [
+        asyncio.ensure_future(runtime.store.save_user(User(100 + n, f"u{n}"), 1.0))
+        for n in range(50)
+    ]
+    await asyncio.sleep(0)  # each is queued, none committed yet
+    assert not any(s.done() for s in saving)
+    await runtime.stop()
+    assert all(s.done() and s.exception() is None for s in saving)
+    conn = sqlite3.connect(settings.database)
+    try:
+        (count,) = conn.execute("SELECT COUNT(*) FROM users").fetchone()
+    finally:
+        conn.close()
+    assert count == 50
