@@ -9,8 +9,12 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from bot.storage.db import Database
 
 __all__ = ["main"]
 
@@ -219,17 +223,14 @@ def _export(settings: Settings, bank_id: str, output: Path) -> int:
 
 def _faq_ask(settings: Settings, text: str, as_json: bool, language: str | None) -> int:
     from bot.banks.loader import load_banks
-    from bot.domain.text import has_cjk
 
-    report = load_banks([settings.questions_dir])
-    lang = language or ("zh" if has_cjk(text) else "en")
-    decision = report.catalogue.matcher(lang).decide(text)
+    catalogue = load_banks([settings.questions_dir]).catalogue
+    lang = language or catalogue.faq_language(text)
+    decision = catalogue.matcher(lang).decide(text)
     best = decision.best
     payload = {
         "id": best.entry.id if best else None,
-        "score": (best or (decision.hits[0] if decision.hits else None)).score
-        if decision.hits
-        else 0.0,
+        "score": decision.hits[0].score if decision.hits else 0.0,
         "outcome": decision.outcome.value,
         "answer": best.entry.answer if best else None,
         "source": best.entry.source if best else None,
@@ -284,7 +285,8 @@ def _backup(settings: Settings, target: Path) -> int:
     return 0
 
 
-async def _with_db(settings: Settings):  # type: ignore[no-untyped-def]
+async def _with_db(settings: Settings) -> Database | None:
+    """The bot's database, open; None (having said why) when it cannot be opened."""
     from bot.storage.db import Database, DatabaseError
 
     db = Database(settings.database)
@@ -353,13 +355,9 @@ async def _results(settings: Settings, args: argparse.Namespace) -> int:
     from bot.contest_views import results_csv
     from bot.domain.contest import rank
     from bot.storage.contest_store import ContestStore
-    from bot.storage.db import Database, DatabaseError
 
-    db = Database(settings.database)
-    try:
-        await db.open()
-    except DatabaseError as exc:
-        print(f"quizbot: {exc}", file=sys.stderr)
+    db = await _with_db(settings)
+    if db is None:
         return 1
     try:
         contests = ContestStore(db)

@@ -20,7 +20,7 @@ from bot.domain.faq import FaqDecision, Outcome
 from bot.domain.learning import ACHIEVEMENTS, NINE_RIGHTS_NEEDED, NINE_RIGHTS_TAG, after_review
 from bot.domain.models import FaqEntry, Question, User
 from bot.domain.quiz import Response, choice_letters, grade, solo_points
-from bot.domain.text import has_cjk, normalise
+from bot.domain.text import normalise
 from bot.storage.learning_store import LearningStore
 from bot.storage.store import AnswerRecord, ScoreCard, Standing, Store
 
@@ -351,16 +351,10 @@ class Engine:
 
     # --- FAQ ---------------------------------------------------------------------------
 
-    def faq_language(self, text: str, fallback: str) -> str:
-        """The FAQ to search: Chinese text goes to the Chinese FAQ, other text to English."""
-        if has_cjk(text):
-            return "zh"
-        return "en" if self.catalogue.matcher("en").entries else fallback
-
     async def ask(self, user: User | None, chat_id: int | None, text: str) -> FaqDecision:
         """Match a question against the FAQ and record the query and its outcome."""
         text = text[:MAX_QUERY]
-        language = self.faq_language(text, user.language if user else "zh")
+        language = self.catalogue.faq_language(text, user.language if user else "zh")
         decision = self.catalogue.matcher(language).decide(text)
         best = decision.hits[0] if decision.hits else None
         await self.store.record_faq_query(

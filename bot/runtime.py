@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 
 from bot.banks.loader import LoadReport, load_banks
 from bot.config import Settings
+from bot.domain.catalogue import Catalogue
 from bot.engine import Clock, Engine
 from bot.storage.db import Database
 from bot.storage.store import Store
@@ -35,10 +37,8 @@ class Runtime:
             timezone=settings.timezone,
         )
 
-    def _load(self, previous: Engine | None) -> LoadReport:
-        report = load_banks(
-            [self.settings.questions_dir], previous.catalogue if previous else None
-        )
+    def _load(self, previous: Catalogue | None) -> LoadReport:
+        report = load_banks([self.settings.questions_dir], previous)
         for error in report.errors:
             logger.warning("bank error: %s", error)
         catalogue = report.catalogue
@@ -62,9 +62,17 @@ class Runtime:
         await self.store.batcher.flush()
         await self.db.close()
 
-    def reload(self) -> LoadReport:
-        """Rescan the questions folder; broken files keep their previous version."""
-        report = self._load(self.engine)
-        report.catalogue.warm()
+    async def reload(self) -> LoadReport:
+        """Rescan the questions folder; broken files keep their previous version.
+
+        Loading and indexing run in a thread, so running contests keep their clocks; the
+        new catalogue replaces the old one in a single step once it is complete.
+        """
+        report = await asyncio.to_thread(self._rescan)
         self.engine.catalogue = report.catalogue
+        return report
+
+    def _rescan(self) -> LoadReport:
+        report = self._load(self.engine.catalogue)
+        report.catalogue.warm()
         return report

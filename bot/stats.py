@@ -49,10 +49,6 @@ class QuestionStats:
     def share_right(self) -> float:
         return self.right / self.attempts if self.attempts else 0.0
 
-    def wrong_share(self, option: int) -> float:
-        """Share of answers that picked a wrong option."""
-        return self.picks[option] / self.attempts if self.attempts else 0.0
-
 
 @dataclass(slots=True)
 class BankStats:

@@ -9,7 +9,7 @@ from functools import cached_property
 from bot.domain.faq import FaqMatcher
 from bot.domain.learning import daily_pool
 from bot.domain.models import Bank, FaqEntry, Question
-from bot.domain.text import normalise
+from bot.domain.text import has_cjk, normalise
 
 __all__ = ["Catalogue", "Topic"]
 
@@ -76,6 +76,13 @@ class Catalogue:
     def matcher(self, language: str) -> FaqMatcher:
         """The FAQ matcher of one language (an empty one when there is no FAQ in it)."""
         return self._matchers.get(language) or FaqMatcher([])
+
+    def faq_language(self, text: str, fallback: str = "zh") -> str:
+        """The FAQ to search: Chinese text goes to the Chinese FAQ, other text to English
+        (or to ``fallback`` when there is no English FAQ)."""
+        if has_cjk(text):
+            return "zh"
+        return "en" if "en" in self._matchers else fallback
 
     def warm(self) -> None:
         """Build the FAQ indexes now rather than on the first question."""

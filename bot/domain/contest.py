@@ -14,9 +14,9 @@ from __future__ import annotations
 import enum
 import re
 from collections import deque
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from dataclasses import asdict, dataclass, replace
+
+from bot.domain.learning import next_daily
 
 __all__ = [
     "BASE_POINTS",
@@ -56,10 +56,6 @@ class ContestStatus(enum.StrEnum):
     FINISHED = "finished"
     STOPPED = "stopped"
 
-    @property
-    def active(self) -> bool:
-        return self not in (ContestStatus.FINISHED, ContestStatus.STOPPED)
-
 
 @dataclass(frozen=True, slots=True)
 class ContestSettings:
@@ -75,31 +71,12 @@ class ContestSettings:
     language: str = "zh"
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "count": self.count,
-            "seconds": self.seconds,
-            "lobby_seconds": self.lobby_seconds,
-            "reveal_seconds": self.reveal_seconds,
-            "polls": self.polls,
-            "negative": self.negative,
-            "topic": self.topic,
-            "language": self.language,
-        }
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> ContestSettings:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)  # type: ignore[arg-type]
-
-    @property
-    def cycle(self) -> float:
-        """Seconds from one question to the next."""
-        return float(self.seconds + self.reveal_seconds)
-
-    @property
-    def fixed_messages(self) -> int:
-        """Messages every question needs: the question, and its reveal (a poll also stops)."""
-        return 3 if self.polls else 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,14 +156,7 @@ def _next_time(text: str, now: float, timezone: str) -> float:
     match = _TIME.match(text)
     if not match:
         raise ParseError("contest_bad_time", time=text)
-    zone = ZoneInfo(timezone)
-    current = datetime.fromtimestamp(now, zone)
-    at = current.replace(
-        hour=int(match.group(1)), minute=int(match.group(2)), second=0, microsecond=0
-    )
-    if at <= current:
-        at += timedelta(days=1)
-    return at.timestamp()
+    return next_daily(now, int(match.group(1)), int(match.group(2)), timezone)
 
 
 def contest_points(
@@ -291,12 +261,3 @@ def upcoming_mandatory(
             return count + 1  # the podium
         count += 1
     return count
-
-
-def fits_budget(settings: ContestSettings) -> bool:
-    """Whether the mandatory messages alone stay within the group limit in any minute."""
-    most = max(
-        upcoming_mandatory(ContestStatus.QUESTION, 0.0, offset, 0, MAX_QUESTIONS, settings)
-        for offset in (0.0, settings.seconds / 2, float(settings.seconds))
-    )
-    return most + 1 <= GROUP_LIMIT

@@ -48,11 +48,6 @@ class Question:
     difficulty: int
 
     @property
-    def is_choice(self) -> bool:
-        """True when the question is answered by picking options (not typed)."""
-        return self.type is not QuestionType.OPEN
-
-    @property
     def option_count(self) -> int:
         """How many options a player picks from (two for true/false)."""
         return 2 if self.type is QuestionType.TRUEFALSE else len(self.options)

@@ -296,9 +296,16 @@ async def _check_in(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def _reload_on_sighup(runtime: Runtime) -> None:
     """SIGHUP rescans the banks, as /reload does (where the platform has the signal)."""
+    running: set[asyncio.Task[object]] = set()
+
+    def reload() -> None:
+        task = loop.create_task(runtime.reload())
+        running.add(task)  # held until done, or the loop may drop it
+        task.add_done_callback(running.discard)
+
     try:
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGHUP, runtime.reload)
+        loop.add_signal_handler(signal.SIGHUP, reload)
     except (AttributeError, NotImplementedError, RuntimeError, ValueError):
         logger.debug("no SIGHUP here: reload with /reload instead")
 

@@ -87,7 +87,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         header = t(user.language, "upload_errors", name=name, count=len(problems))
         await safe_send(context, chat_id, _problems(user.language, header, problems))
         return
-    report = runtime.reload()
+    report = await runtime.reload()
     logger.info("user %d installed bank %s", user.id, result.bank_id)
     await safe_send(
         context,
@@ -128,7 +128,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = await _organizer(update, context)
     if user is None:
         return
-    report = runtime_of(context).reload()
+    report = await runtime_of(context).reload()
     await safe_send(context, update.effective_chat.id, reload_text(user.language, report))
 
 

@@ -16,6 +16,17 @@ __all__ = ["JobQueueScheduler"]
 logger = logging.getLogger(__name__)
 
 
+def _job(
+    callback: Callable[[], Awaitable[None]],
+) -> Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """A JobQueue callback (which is given the context) that runs ``callback``."""
+
+    async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await callback()
+
+    return run
+
+
 class JobQueueScheduler:
     """Runs a coroutine at a time of the engine's clock; one pending job per key."""
 
@@ -25,12 +36,8 @@ class JobQueueScheduler:
 
     def call_at(self, when: float, key: str, callback: Callable[[], Awaitable[None]]) -> None:
         self.cancel(key)
-
-        async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
-            await callback()
-
         delay = max(0.0, when - self.clock.now())
-        self.job_queue.run_once(run, when=delay, name=key)
+        self.job_queue.run_once(_job(callback), when=delay, name=key)
 
     def call_daily(
         self,
@@ -41,12 +48,8 @@ class JobQueueScheduler:
         callback: Callable[[], Awaitable[None]],
     ) -> None:
         self.cancel(key)
-
-        async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
-            await callback()
-
         at = dtm.time(hour, minute, tzinfo=ZoneInfo(timezone))
-        self.job_queue.run_daily(run, time=at, name=key)
+        self.job_queue.run_daily(_job(callback), time=at, name=key)
 
     def cancel(self, key: str) -> None:
         for job in self.job_queue.get_jobs_by_name(key):
