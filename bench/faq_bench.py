@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bench.evaluate import EvalCase, Scores, evaluate, load_eval_set
+from bench.evaluate import EvalCase, EvalSet, Scores, evaluate, load_eval_set
 from bot.domain.faq import FaqMatcher
 from bot.domain.models import FaqEntry
 from bot.domain.text import normalise
@@ -200,9 +200,11 @@ def _threshold(built: object, cases: list[EvalCase]) -> float:
     return best
 
 
-def accuracy(entries_by_language: dict[str, list[FaqEntry]]) -> list[Accuracy]:
-    """Every method on the evaluation set, per language."""
-    evaluation = load_eval_set()
+def accuracy(
+    entries_by_language: dict[str, list[FaqEntry]], evaluation: EvalSet | None = None
+) -> list[Accuracy]:
+    """Every method on the evaluation set (default: all of it), per language."""
+    evaluation = evaluation or load_eval_set()
     results = []
     for language, entries in entries_by_language.items():
         cases = evaluation.language(language)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.contest_bench import ContestLoad, run_isolated
-from bench.evaluate import load_eval_set
+from bench.evaluate import EvalSet, load_eval_set
 from bench.faq_bench import METHODS, Accuracy, Latency, accuracy, latency
 from bench.load_bench import LoadTime, load_time
 from bench.memory_bench import Memory, peak_memory
@@ -84,15 +84,16 @@ def machine() -> str:
     )
 
 
-def _queries(count: int) -> list[str]:
-    cases = load_eval_set().language("zh")
+def _queries(evaluation: EvalSet, count: int) -> list[str]:
+    cases = evaluation.language("zh")
     random.Random(3).shuffle(cases)
     return [c.query for c in cases[:count]]
 
 
 def run(plan: Plan, log: callable = print) -> Results:  # type: ignore[valid-type]
     results = Results()
-    queries = _queries(plan.queries)
+    evaluation = load_eval_set()
+    queries = _queries(evaluation, plan.queries)
     base = [e for e in real_catalogue().faq.values() if e.language == "zh"]
     for size in plan.faq_sizes:
         entries = synthetic_faq(size, base=base)
@@ -109,27 +110,13 @@ def run(plan: Plan, log: callable = print) -> Results:  # type: ignore[valid-typ
         lang: [e for e in catalogue.faq.values() if e.language == lang] for lang in ("zh", "en")
     }
     if plan.accuracy_cases is not None:  # a smaller evaluation for the smoke run
-        import bench.faq_bench as faq_bench
-
-        full = faq_bench.load_eval_set
-
-        def trimmed():  # type: ignore[no-untyped-def]
-            data = full()
-            kept = []
-            for lang in ("zh", "en"):
-                cases = data.language(lang)
-                kept += [c for c in cases if c.ids][: plan.accuracy_cases]
-                kept += [c for c in cases if not c.ids][: plan.accuracy_cases // 4]
-            data.cases = kept
-            return data
-
-        faq_bench.load_eval_set = trimmed
-        try:
-            results.accuracies = accuracy(by_language)
-        finally:
-            faq_bench.load_eval_set = full
-    else:
-        results.accuracies = accuracy(by_language)
+        kept = []
+        for lang in ("zh", "en"):
+            cases = evaluation.language(lang)
+            kept += [c for c in cases if c.ids][: plan.accuracy_cases]
+            kept += [c for c in cases if not c.ids][: plan.accuracy_cases // 4]
+        evaluation.cases = kept
+    results.accuracies = accuracy(by_language, evaluation)
     for item in results.accuracies:
         s = item.scores
         log(
