@@ -157,6 +157,19 @@ def test_broken_file_never_half_loads_and_others_serve(tmp_path: Path) -> None:
     assert all(e.path.endswith("b.yaml") for e in report.errors)
 
 
+def test_a_complex_key_is_an_error_of_its_file_only(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("? [a, b]\n: 1\n", encoding="utf-8")
+    report = load_banks([tmp_path])
+    assert [str(e) for e in report.errors] == [
+        f"{tmp_path}/b.yaml:1: the file: a key must be a plain word",
+        f"{tmp_path}/b.yaml:1: the file: missing key 'bank'",
+    ]
+    assert report.loaded == [f"{tmp_path}/a.yaml"]
+    assert report.skipped == [f"{tmp_path}/b.yaml"]
+    assert set(report.catalogue.questions) == {"g-1"}
+
+
 def test_reload_keeps_the_previous_version_of_a_broken_file(tmp_path: Path) -> None:
     path = tmp_path / "a.yaml"
     path.write_text(GOOD, encoding="utf-8")

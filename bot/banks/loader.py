@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.banks.schema import BankError, validate_document
+from bot.banks.schema import BankError, id_node, validate_document
 from bot.domain.catalogue import Catalogue
 from bot.domain.models import Bank
 from bot.perf import cyclic_gc_paused
@@ -151,19 +151,26 @@ def _keys(bank: Bank) -> list[tuple[str, str]]:
     )
 
 
+_SECTIONS = {"bank": "bank", "questions": "question", "faq": "FAQ entry"}
+
+
 def _id_lines(root: yaml.Node | None) -> dict[tuple[str, str], int]:
-    """Where each id is written: for messages about duplicates across files."""
+    """Where each id of a valid bank is written: for messages about duplicates across files."""
     lines: dict[tuple[str, str], int] = {}
     if not isinstance(root, yaml.MappingNode):
         return lines
     for key, value in root.value:
-        kind = {"bank": "bank", "questions": "question", "faq": "FAQ entry"}.get(key.value)
-        entries = [value] if kind == "bank" else getattr(value, "value", [])
-        for entry in entries if isinstance(entries, list) else []:
-            if isinstance(entry, yaml.MappingNode):
-                for k, v in entry.value:
-                    if k.value == "id" and isinstance(v, yaml.ScalarNode) and kind:
-                        lines[(kind, v.value)] = v.start_mark.line + 1
+        if not isinstance(key, yaml.ScalarNode) or key.value not in _SECTIONS:
+            continue
+        kind = _SECTIONS[key.value]
+        if kind == "bank":
+            entries = [value]
+        else:
+            entries = value.value if isinstance(value, yaml.SequenceNode) else []
+        for entry in entries:
+            ident = id_node(entry)
+            if ident is not None:
+                lines[(kind, ident.value)] = ident.start_mark.line + 1
     return lines
 
 
@@ -197,12 +204,13 @@ def _load(
     for path in discover(paths):
         shown = display_path(path)
         text, read_error = _read(path, shown)
+        lines: dict[tuple[str, str], int] = {}
         if read_error:
-            errors, bank, lines = [read_error], None, {}
+            errors, bank = [read_error], None
         else:
             bank, errors, root = parse_bank(text or "", shown)
-            lines = _id_lines(root)
-            if bank is not None:
+            if bank is not None:  # a broken file's nodes may be of any shape
+                lines = _id_lines(root)
                 errors = ids.clashes(bank, lines)
         if not errors and bank is not None:
             ids.add(bank, lines)

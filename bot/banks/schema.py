@@ -18,7 +18,7 @@ import yaml
 from bot.domain.models import LETTERS, Bank, FaqEntry, Question, QuestionType
 from bot.domain.text import normalise
 
-__all__ = ["LIMITS", "BankError", "validate_document", "tg_len"]
+__all__ = ["LIMITS", "BankError", "id_node", "tg_len", "validate_document"]
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -384,13 +384,20 @@ def _items(checker: _Checker, node: yaml.Node | None, key: str) -> Iterator[yaml
     yield from node.value
 
 
+def id_node(entry: yaml.Node) -> yaml.ScalarNode | None:
+    """The node of an entry's id: the first ``id`` key's value that is a scalar, if any."""
+    if isinstance(entry, yaml.MappingNode):
+        for key, value in entry.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "id":
+                if isinstance(value, yaml.ScalarNode):
+                    return value
+    return None
+
+
 def _named(kind: str, node: yaml.Node) -> str:
     """'question 'x-001'' when the entry has a usable id, else just the kind."""
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == "id" and isinstance(value, yaml.ScalarNode) and value.value:
-                return f"{kind} '{value.value}'"
-    return kind
+    ident = id_node(node)
+    return f"{kind} '{ident.value}'" if ident is not None and ident.value else kind
 
 
 def _question(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> Question | None:
@@ -501,14 +508,12 @@ def _faq(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> FaqEntr
 def _check_unique(checker: _Checker, nodes: list[yaml.Node], what: str) -> None:
     seen: dict[str, int] = {}
     for node in nodes:
-        if not isinstance(node, yaml.MappingNode):
+        ident = id_node(node)
+        if ident is None:
             continue
-        for key, value in node.value:
-            if key.value == "id" and isinstance(value, yaml.ScalarNode):
-                if value.value in seen:
-                    checker.error(
-                        value,
-                        f"duplicate {what} id '{value.value}' (first at line {seen[value.value]})",
-                    )
-                else:
-                    seen[value.value] = _line(value)
+        if ident.value in seen:
+            checker.error(
+                ident, f"duplicate {what} id '{ident.value}' (first at line {seen[ident.value]})"
+            )
+        else:
+            seen[ident.value] = _line(ident)
