@@ -386,16 +386,19 @@ def _dump(
         yaml.safe_dump({"bank": bank}, allow_unicode=True, sort_keys=False).rstrip(),
     ]
     spans: list[tuple[int, int, int]] = []
+    written = sum(part.count("\n") + 1 for part in lines)  # lines so far
     for section, rows in (("questions", questions), ("faq", faq)):
         if not rows:
             continue
         lines.append(f"{section}:")
+        written += 1
         for row in rows:
-            start = sum(part.count("\n") + 1 for part in lines) + 1
+            start = written + 1
             chunk = yaml.safe_dump([row.data], allow_unicode=True, sort_keys=False, width=1000)
             chunk = "\n".join("  " + line for line in chunk.rstrip().splitlines())
             lines.append(chunk)
-            spans.append((start, start + chunk.count("\n"), row.number))
+            written += chunk.count("\n") + 1
+            spans.append((start, written, row.number))
     return "\n".join(lines) + "\n", spans
 
 
