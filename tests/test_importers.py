@@ -145,6 +145,29 @@ def test_xlsx_with_english_headers_and_a_faq_sheet() -> None:
     assert bank.faq[0].keywords == ("开发票",)
 
 
+def test_problems_in_both_sheets_are_reported_together() -> None:
+    raw = workbook(
+        [
+            ["题目", "选项A", "选项B", "答案", "解析", "依据"],
+            ["全国统一的投诉举报电话是？", "110", "12315", "B", "12315 是投诉举报电话。", ""],
+        ],
+        [
+            ["问法", "答案", "依据"],
+            [
+                "商家不给开发票怎么办|饭店说不开发票",
+                "经营者必须出具发票。",
+                "《消费者权益保护法》第二十二条",
+            ],
+        ],
+    )
+    result = import_bytes(raw, "both.xlsx")
+    assert result.errors == [
+        "both.xlsx, row 2, column 依据 (F): the source is empty (every fact needs its law and "
+        "article)",
+        "both.xlsx, row 2: questions must list at least 4, not 2",
+    ]
+
+
 def test_export_and_import_round_trip() -> None:
     source = bank_of(import_bytes(CSV.encode(), "round.csv", bank_id="round").yaml_text)
     raw = bank_to_xlsx(source)

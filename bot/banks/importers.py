@@ -224,11 +224,12 @@ def _question_rows(rows: list[list[str]], problems: _Problems, bank_id: str) -> 
     options = {
         m.group(1).upper(): i for i, h in enumerate(headers) if (m := _OPTION.match(_key(h)))
     }
+    earlier = len(problems.items)
     for required in ("question", "answer", "explanation", "source"):
         if required not in columns:
             names = "/".join(_HEADERS[required][:3])
             problems.add(header_at + 1, None, f"no '{names}' column in the header row")
-    if problems.items:
+    if len(problems.items) > earlier:
         return []
 
     def label(name: str) -> str:
@@ -342,6 +343,7 @@ def _faq_rows(rows: list[list[str]], problems: _Problems, bank_id: str) -> list[
         return []
     headers = rows[header_at]
     columns = _column_map(headers, _FAQ_HEADERS)
+    earlier = len(problems.items)  # the question sheet's problems are not this sheet's
     for required in ("questions", "answer", "source"):
         if required not in columns:
             problems.add(
@@ -349,7 +351,7 @@ def _faq_rows(rows: list[list[str]], problems: _Problems, bank_id: str) -> list[
                 None,
                 f"no '{'/'.join(_FAQ_HEADERS[required][:3])}' column in the FAQ sheet",
             )
-    if problems.items:
+    if len(problems.items) > earlier:
         return []
     built = []
     for offset, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
