@@ -19,7 +19,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,9 @@ _TYPES = {
 }
 _TRUE = {"对", "正确", "是", "√", "✓", "true", "t", "yes", "y", "a"}
 _FALSE = {"错", "错误", "否", "×", "✗", "x", "false", "f", "no", "n", "b"}
+# Answers that make a question without options true/false: A and B say so only for a
+# question already typed true/false.
+_TRUE_FALSE_WORDS = (_TRUE | _FALSE) - {"a", "b"}
 _DIFFICULTY = {
     "1": 1,
     "2": 2,
@@ -88,6 +91,9 @@ _DIFFICULTY = {
     "hard": 3,
 }
 _SPLIT = re.compile(r"\s*(?:\||｜|；|;|\n)\s*")
+_LETTER_GAPS = re.compile(r"[\s,，、;；]")  # what may stand between answer letters: "A, C"
+_QUESTION_COLUMNS = ("question", "answer", "explanation", "source")
+_FAQ_COLUMNS = ("questions", "answer", "source")
 
 
 class ImportError_(ValueError):  # noqa: N801 - the builtin name is taken
@@ -214,43 +220,69 @@ class _Problems:
         self.items.append(": ".join([", ".join(where), message]))
 
 
-def _question_rows(rows: list[list[str]], problems: _Problems, bank_id: str) -> list[_Row]:
+def _header(
+    rows: list[list[str]],
+    names: dict[str, tuple[str, ...]],
+    required: tuple[str, ...],
+    where: str,
+    problems: _Problems,
+) -> tuple[int, dict[str, int]] | None:
+    """The header row's index (the first non-empty row) and the column of each field it names.
+
+    None for an empty sheet, and when a required column is missing (a problem for each).
+    """
     header_at = next((i for i, row in enumerate(rows) if any(row)), None)
     if header_at is None:
+        return None
+    columns = _column_map(rows[header_at], names)
+    missing = [name for name in required if name not in columns]
+    for name in missing:
+        problems.add(header_at + 1, None, f"no '{'/'.join(names[name][:3])}' column in {where}")
+    return None if missing else (header_at, columns)
+
+
+def _records(
+    rows: list[list[str]], header_at: int, columns: dict[str, int]
+) -> Iterator[tuple[int, Callable[[str], str]]]:
+    """Each non-empty row under the header: its number in the sheet, and its cells by name."""
+    width = len(rows[header_at])
+    for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
+        if not any(row):
+            continue
+        padded = row + [""] * (width - len(row))
+
+        def get(name: str, row: list[str] = padded) -> str:
+            return row[columns[name]] if name in columns else ""
+
+        yield number, get
+
+
+def _question_rows(rows: list[list[str]], problems: _Problems, bank_id: str) -> list[_Row]:
+    if not any(any(row) for row in rows):
         problems.add(None, None, "the sheet is empty")
         return []
+    found = _header(rows, _HEADERS, _QUESTION_COLUMNS, "the header row", problems)
+    if found is None:
+        return []
+    header_at, columns = found
     headers = rows[header_at]
-    columns = _column_map(headers, _HEADERS)
-    options = {
+    # Option columns go by their letter: get("A") is option A.
+    columns |= {
         m.group(1).upper(): i for i, h in enumerate(headers) if (m := _OPTION.match(_key(h)))
     }
-    earlier = len(problems.items)
-    for required in ("question", "answer", "explanation", "source"):
-        if required not in columns:
-            names = "/".join(_HEADERS[required][:3])
-            problems.add(header_at + 1, None, f"no '{names}' column in the header row")
-    if len(problems.items) > earlier:
-        return []
 
     def label(name: str) -> str:
-        index = columns.get(name, options.get(name, 0))
+        index = columns.get(name, 0)
         return f"{headers[index]} ({_column_letter(index)})"
 
     built: list[_Row] = []
-    for offset, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-        row = row + [""] * (len(headers) - len(row))
-        if not any(row):
-            continue
-
-        def get(name: str, row: list[str] = row) -> str:
-            return row[columns[name]] if name in columns else ""
-
+    for offset, get in _records(rows, header_at, columns):
         text = get("question")
         before = len(problems.items)
         if not text:
             problems.add(offset, label("question"), "the question is empty")
-        letters_used = [letter for letter in LETTERS if letter in options and row[options[letter]]]
-        option_texts = [row[options[letter]] for letter in letters_used]
+        letters_used = [letter for letter in LETTERS if get(letter)]
+        option_texts = [get(letter) for letter in letters_used]
         if letters_used and letters_used != list(LETTERS[: len(letters_used)]):
             problems.add(
                 offset,
@@ -272,7 +304,7 @@ def _question_rows(rows: list[list[str]], problems: _Problems, bank_id: str) -> 
         }
         if qtype in ("single", "multiple"):
             entry["options"] = option_texts
-            picked = re.sub(r"[\s,，、;；]", "", answer).upper()
+            picked = _LETTER_GAPS.sub("", answer).upper()
             if not picked:
                 problems.add(offset, label("answer"), "the answer is empty")
             elif bad := [ch for ch in picked if ch not in LETTERS[: len(option_texts)]]:
@@ -327,8 +359,8 @@ def _question_rows(rows: list[list[str]], problems: _Problems, bank_id: str) -> 
 
 def _infer_type(answer: str, options: list[str]) -> str:
     if not options:
-        return "truefalse" if _key(answer) in (_TRUE | _FALSE) - {"a", "b"} else "open"
-    letters = re.sub(r"[\s,，、;；]", "", answer)
+        return "truefalse" if _key(answer) in _TRUE_FALSE_WORDS else "open"
+    letters = _LETTER_GAPS.sub("", answer)
     return "multiple" if len(letters) > 1 else "single"
 
 
@@ -338,30 +370,11 @@ def _row_id(bank_id: str, text: str) -> str:
 
 
 def _faq_rows(rows: list[list[str]], problems: _Problems, bank_id: str) -> list[_Row]:
-    header_at = next((i for i, row in enumerate(rows) if any(row)), None)
-    if header_at is None:
-        return []
-    headers = rows[header_at]
-    columns = _column_map(headers, _FAQ_HEADERS)
-    earlier = len(problems.items)  # the question sheet's problems are not this sheet's
-    for required in ("questions", "answer", "source"):
-        if required not in columns:
-            problems.add(
-                header_at + 1,
-                None,
-                f"no '{'/'.join(_FAQ_HEADERS[required][:3])}' column in the FAQ sheet",
-            )
-    if len(problems.items) > earlier:
+    found = _header(rows, _FAQ_HEADERS, _FAQ_COLUMNS, "the FAQ sheet", problems)
+    if found is None:
         return []
     built = []
-    for offset, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-        row = row + [""] * (len(headers) - len(row))
-        if not any(row):
-            continue
-
-        def get(name: str, row: list[str] = row) -> str:
-            return row[columns[name]] if name in columns else ""
-
+    for offset, get in _records(rows, *found):
         phrasings = [p for p in _SPLIT.split(get("questions")) if p]
         entry: dict[str, Any] = {
             "id": get("id") or "faq-" + _row_id(bank_id, get("questions")),
