@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from bot.banks.loader import parse_bank
-from bot.domain.models import LETTERS
+from bot.domain.models import LETTERS, Bank
 from bot.domain.text import has_cjk
 
 __all__ = ["ImportError_", "Imported", "import_bytes", "import_path", "slug"]
@@ -108,6 +108,8 @@ class Imported:
     errors: list[str] = field(default_factory=list)
     questions: int = 0
     faq: int = 0
+    #: The validated bank the YAML holds, when there is no problem.
+    bank: Bank | None = None
 
     @property
     def ok(self) -> bool:
@@ -424,14 +426,14 @@ def _finish(
         problems.add(None, None, "no questions or FAQ entries found")
     text, spans = _dump(bank, questions, faq)
     # Every row broken: the schema would only add that the bank is empty.
-    _, errors, _ = parse_bank(text, name) if questions or faq else (None, [], None)
+    built, errors, _ = parse_bank(text, name) if questions or faq else (None, [], None)
     for error in errors:
         row = next((r for first, last, r in spans if first <= error.line <= last), None)
         message = error.message.split(": ", 1)[-1] if row else error.message
         problems.add(row, None, message)
-    result = Imported(None if problems.items else text, problems.items)
-    result.questions, result.faq = len(questions), len(faq)
-    return result
+    if problems.items:
+        return Imported(None, problems.items, len(questions), len(faq))
+    return Imported(text, [], len(questions), len(faq), bank=built)
 
 
 def _bank_meta(bank_id: str, title: str, samples: Iterable[str]) -> dict[str, Any]:
@@ -552,8 +554,8 @@ def import_bytes(
     if suffix in (".yaml", ".yml"):
         text = _decode(raw, name)
         if re.search(r"^bank\s*:", text, re.MULTILINE):
-            _, errors, _ = parse_bank(text, name)
-            return Imported(None if errors else text, [str(e) for e in errors])
+            bank, errors, _ = parse_bank(text, name)
+            return Imported(None if errors else text, [str(e) for e in errors], bank=bank)
         return import_red_trivia(raw, name, bank_id, title)
     raise ImportError_(f"{name}: unsupported file type (use .csv, .xlsx, .yaml or .json)")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.banks.importers import ImportError_, import_bytes
-from bot.banks.loader import LoadReport, parse_bank
+from bot.banks.loader import LoadReport
 from bot.domain.catalogue import Catalogue
 from bot.domain.models import Bank
 
@@ -115,11 +115,9 @@ def install_upload(
         converted = import_bytes(content, filename)
     except ImportError_ as exc:
         return Installed(errors=[str(exc)])
-    if not converted.ok or converted.yaml_text is None:
+    bank = converted.bank  # validated by the import already
+    if not converted.ok or converted.yaml_text is None or bank is None:
         return Installed(errors=converted.errors)
-    bank, errors, _ = parse_bank(converted.yaml_text, filename)
-    if bank is None:
-        return Installed(errors=[str(e) for e in errors])
     old = next((b for b in catalogue.banks if b.id == bank.id), None)
     clashes = _clashes(bank, catalogue, old)
     if clashes:
