@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.banks.importers import ImportError_, import_bytes
 from bot.banks.loader import LoadReport
 from bot.domain.catalogue import Catalogue
-from bot.domain.models import Bank
+from bot.domain.models import Bank, FaqEntry, Question
 
 __all__ = ["ALLOWED_SUFFIXES", "MAX_UPLOAD_BYTES", "Installed", "install_upload", "refusal"]
 
@@ -70,21 +70,18 @@ def _diff(old: Bank | None, new: Bank) -> tuple[list[str], list[str], list[str]]
     return added, changed, removed
 
 
-def _clashes(bank: Bank, catalogue: Catalogue, replacing: Bank | None) -> list[str]:
-    errors = []
-    others = [b for b in catalogue.banks if b is not replacing]
-    for other in others:
-        if other.id == bank.id:
-            errors.append(f"bank id '{bank.id}' is already used by {other.path}")
-        taken_q = {q.id for q in other.questions}
-        taken_f = {f.id for f in other.faq}
-        for question in bank.questions:
-            if question.id in taken_q:
-                errors.append(f"question id '{question.id}' is already used in {other.path}")
-        for entry in bank.faq:
-            if entry.id in taken_f:
-                errors.append(f"FAQ entry id '{entry.id}' is already used in {other.path}")
-    return errors
+def _clashes(bank: Bank, catalogue: Catalogue) -> list[str]:
+    """Ids of ``bank`` that another bank already uses (its own previous version aside)."""
+    paths = {other.id: other.path for other in catalogue.banks}
+    held: list[tuple[str, str, Question | FaqEntry | None]] = [
+        ("question", q.id, catalogue.questions.get(q.id)) for q in bank.questions
+    ]
+    held += [("FAQ entry", f.id, catalogue.faq.get(f.id)) for f in bank.faq]
+    return [
+        f"{kind} id '{ident}' is already used in {paths[owner.bank_id]}"
+        for kind, ident, owner in held
+        if owner is not None and owner.bank_id != bank.id
+    ]
 
 
 def install_upload(
@@ -119,7 +116,7 @@ def install_upload(
     if not converted.ok or converted.yaml_text is None or bank is None:
         return Installed(errors=converted.errors)
     old = next((b for b in catalogue.banks if b.id == bank.id), None)
-    clashes = _clashes(bank, catalogue, old)
+    clashes = _clashes(bank, catalogue)
     if clashes:
         return Installed(errors=[f"{filename}: {c}" for c in clashes])
     target = Path(old.path) if old else questions_dir / bank.language / f"{bank.id}.yaml"
