@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.banks.importers import ImportError_, import_bytes
-from bot.banks.loader import LoadReport
 from bot.domain.catalogue import Catalogue
 from bot.domain.models import Bank, FaqEntry, Question
 
@@ -41,7 +40,6 @@ class Installed:
     removed: list[str] = field(default_factory=list)
     questions: int = 0
     faq: int = 0
-    report: LoadReport | None = None
 
     @property
     def ok(self) -> bool:
