@@ -28,6 +28,16 @@ def test_validate_broken_bank_prints_lines_and_exits_one(tmp_path: Path) -> None
     assert lines and all(line.startswith(f"{bad}:6: question 'x': missing key") for line in lines)
 
 
+def test_import_of_a_yaml_bank_counts_what_it_holds(tmp_path: Path) -> None:
+    target = tmp_path / "out.yaml"
+    result = quizbot("banks", "import", str(SAMPLE_BANKS / "sample.yaml"), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == f"{target}: 4 questions, 2 FAQ entries"
+    assert target.read_text(encoding="utf-8") == (SAMPLE_BANKS / "sample.yaml").read_text(
+        encoding="utf-8"
+    )
+
+
 def test_faq_ask_json(tmp_path: Path) -> None:
     env = {"QUIZBOT_QUESTIONS_DIR": str(SAMPLE_BANKS), "QUIZBOT_DATA_DIR": str(tmp_path)}
     result = quizbot("faq", "ask", "饭店不给开发票怎么办", "--json", env=env)

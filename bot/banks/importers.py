@@ -555,7 +555,9 @@ def import_bytes(
         text = _decode(raw, name)
         if re.search(r"^bank\s*:", text, re.MULTILINE):
             bank, errors, _ = parse_bank(text, name)
-            return Imported(None if errors else text, [str(e) for e in errors], bank=bank)
+            if errors or bank is None:
+                return Imported(None, [str(e) for e in errors])
+            return Imported(text, [], len(bank.questions), len(bank.faq), bank=bank)
         return import_red_trivia(raw, name, bank_id, title)
     raise ImportError_(f"{name}: unsupported file type (use .csv, .xlsx, .yaml or .json)")
 
