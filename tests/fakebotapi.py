@@ -137,7 +137,9 @@ class FakeBotApi:
         app = web.Application(client_max_size=20 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.*}", self._download)
-        self._runner = web.AppRunner(app, access_log=None)
+        # A client that goes away (the bot stopping its long poll) cancels its handler, so
+        # cleanup never waits out a poll.
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -165,6 +167,8 @@ class FakeBotApi:
             self.toast_count += 1
         elif method == "getUpdates":
             self.update_polls += 1
+            async with self._changed:  # a test may wait for the bot to start polling
+                self._changed.notify_all()
         faults = self.faults.get(method)
         if faults:
             fault = faults.pop(0)
