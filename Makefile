@@ -18,10 +18,11 @@ run: $(BIN)/quizbot
 console: $(BIN)/quizbot
 	$(BIN)/quizbot console
 
-## Set up, then lint and run the whole test suite.
+## Set up, then lint, type-check and run the whole test suite.
 test: $(BIN)/quizbot
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 ## Run every benchmark; rewrite docs/benchmarks.md and docs/faq-latency.png.

@@ -33,9 +33,14 @@ def _probe_commits() -> None:
     original = ContestStore.record_answer
 
     async def timed(
-        self: ContestStore, answer: Any, contest_id: int, streak: int, user: Any
+        self: ContestStore,
+        answer: Any,
+        contest_id: int,
+        streak: int,
+        user: Any,
+        review: Any = None,
     ) -> bool:
-        stored = await original(self, answer, contest_id, streak, user)
+        stored = await original(self, answer, contest_id, streak, user, review)
         if stored:
             commits[f"{contest_id}:{answer.user_id}"] = time.perf_counter()
         return stored

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.contests import Live, Reveal
+from bot.contests.live import Live, Reveal
+from bot.csvfile import to_csv
 from bot.domain.contest import WRONG_PENALTY, PlayerScore
 from bot.domain.models import LETTERS, QuestionType
 from bot.texts import t
@@ -168,12 +167,10 @@ RESULT_COLUMNS = (
 
 
 def results_csv(ranking: list[PlayerScore]) -> bytes:
-    """Results as CSV in UTF-8 with a byte-order mark, which Excel opens correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(RESULT_COLUMNS)
-    for place, p in enumerate(ranking, start=1):
-        writer.writerow(
+    """A contest's results as CSV, best first."""
+    return to_csv(
+        RESULT_COLUMNS,
+        [
             [
                 place,
                 p.user_id,
@@ -184,5 +181,6 @@ def results_csv(ranking: list[PlayerScore]) -> bytes:
                 p.answered,
                 f"{p.time_ms / 1000:.3f}",
             ]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            for place, p in enumerate(ranking, start=1)
+        ],
+    )

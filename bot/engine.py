@@ -9,51 +9,35 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.domain import languages
 from bot.domain.catalogue import Catalogue, Topic
 from bot.domain.faq import FaqDecision, Outcome
-from bot.domain.learning import ACHIEVEMENTS, NINE_RIGHTS_NEEDED, NINE_RIGHTS_TAG, after_review
 from bot.domain.models import FaqEntry, Question, User
 from bot.domain.quiz import Response, choice_letters, grade, solo_points
+from bot.domain.refusals import Refusal, Refused
 from bot.domain.text import normalise
-from bot.storage.learning_store import LearningStore
+from bot.policy import AnswerPolicy
+from bot.ports import Clock, SystemClock
 from bot.storage.store import AnswerRecord, ScoreCard, Standing, Store
 
 __all__ = [
     "AnswerResult",
-    "Clock",
     "Engine",
+    "Leaderboard",
     "QuestionView",
-    "Rejected",
     "RoundSummary",
     "ScoreCard",
-    "SystemClock",
+    "Standing",
 ]
 
 logger = logging.getLogger(__name__)
 
 #: Queries longer than this are cut before matching and storing.
 MAX_QUERY = 1000
-
-
-class Clock(Protocol):
-    """Where the engine gets the time: injected, so tests never sleep."""
-
-    def now(self) -> float:
-        """Seconds since the epoch."""
-        ...
-
-
-class SystemClock:
-    """The real clock."""
-
-    def now(self) -> float:
-        return time.time()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +73,6 @@ class AnswerResult:
 
 
 @dataclass(frozen=True, slots=True)
-class Rejected:
-    """An answer that does not count, and why (a key of the texts)."""
-
-    reason: str  # "not_yours", "stale", "finished", "unknown"
-
-
-@dataclass(frozen=True, slots=True)
 class Leaderboard:
     all_time: list[Standing]
     this_week: list[Standing]
@@ -108,14 +85,15 @@ class Engine:
         self,
         store: Store,
         catalogue: Catalogue,
+        policy: AnswerPolicy,
         clock: Clock | None = None,
         rng: random.Random | None = None,
         quiz_length: int = 5,
         timezone: str = "Asia/Shanghai",
     ) -> None:
         self.store = store
-        self.learning = LearningStore(store.db)
         self.catalogue = catalogue
+        self.policy = policy
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
         self.quiz_length = quiz_length
@@ -150,14 +128,21 @@ class Engine:
         """
         known = self._known.get(user.id)
         fresh = known is None or (known.name, known.username) != (user.name, user.username)
-        if not fresh and user.id not in self._blocked:
-            return known  # type: ignore[return-value]
+        if known is not None and not fresh and user.id not in self._blocked:
+            return known
         language = known.language if known else user.language
         stored = User(user.id, user.name, user.username, language)
         await self.store.save_user(stored, self.clock.now())
         self._known[user.id] = stored
         self._blocked.discard(user.id)
         return stored
+
+    async def choose_language(self, user: User, wanted: str) -> User | None:
+        """Switch to the language ``wanted`` names (a registered code); None if it names none."""
+        code = wanted.strip().lower()
+        if not languages.is_code(code):
+            return None
+        return await self.set_language(user, code)
 
     async def set_language(self, user: User, language: str) -> User:
         """Switch a user's language."""
@@ -215,7 +200,7 @@ class Engine:
 
     async def answer(
         self, user_id: int, round_id: int, position: int, response: Response
-    ) -> AnswerResult | Rejected:
+    ) -> AnswerResult | Refused:
         """Score an answer to question ``position`` of a round.
 
         A press on another user's round, on a question already answered or not yet asked,
@@ -223,19 +208,19 @@ class Engine:
         """
         row = await self.store.get_round(round_id)
         if row is None:
-            return Rejected("unknown")
+            return Refused(Refusal.GONE)
         if row.user_id != user_id:
-            return Rejected("not_yours")
+            return Refused(Refusal.NOT_YOURS)
         if row.finished:
-            return Rejected("finished")
+            return Refused(Refusal.ROUND_OVER)
         if position != row.position:
-            return Rejected("stale")
+            return Refused(Refusal.ANSWERED)
         question = self.catalogue.questions.get(row.question_ids[position])
         if question is None:
             await self.store.skip_round_question(
                 row.id, position, len(row.question_ids), self.clock.now()
             )
-            return Rejected("unknown")
+            return Refused(Refusal.GONE)
         now = self.clock.now()
         correct = grade(question, response)
         points = solo_points(question, correct)
@@ -252,9 +237,8 @@ class Engine:
             answered_at=now,
         )
         if not await self.store.record_round_answer(record, len(row.question_ids)):
-            return Rejected("stale")
-        await self._after_answer(user_id, question.id, correct, row.kind, now)
-        earned = await self.check_achievements(user_id)
+            return Refused(Refusal.ANSWERED)
+        earned = await self.policy.after(user_id, question.id, correct, row.kind, now)
         following = await self.current(user_id)
         summary = None
         if following is None or following.round_id != round_id:
@@ -262,61 +246,6 @@ class Engine:
             answered, right, total_points = await self.store.round_totals(round_id)
             summary = RoundSummary(round_id, answered, right, total_points)
         return AnswerResult(question, response, correct, points, following, summary, earned)
-
-    async def _after_answer(
-        self, user_id: int, question_id: str, correct: bool, kind: str, now: float
-    ) -> None:
-        """Review boxes: a review answer moves its question; any miss starts it in box 1."""
-        if kind == "review":
-            box = await self.learning.box(user_id, question_id) or 1
-            new_box, due = after_review(box, correct, now)
-            await self.learning.set_box(user_id, question_id, new_box, due)
-        elif not correct:
-            await self.learning.missed(user_id, question_id, now)
-
-    async def check_achievements(self, user_id: int) -> tuple[str, ...]:
-        """Achievements newly reached, recorded so that each is shown once."""
-        earned = await self.learning.earned(user_id)
-        if earned >= ACHIEVEMENTS:
-            return ()
-        reached = []
-        if not {"first_right", "streak_10"} <= earned:
-            stats = await self.store.score(user_id)
-            if "first_right" not in earned and stats.correct >= 1:
-                reached.append("first_right")
-            if "streak_10" not in earned and stats.best_streak >= 10:
-                reached.append("streak_10")
-        if "nine_rights" not in earned:
-            tagged = {q.id for q in self.catalogue.tagged(NINE_RIGHTS_TAG)}
-            totals = await self.learning.answer_totals(user_id)
-            if (
-                sum(1 for qid, (_n, right) in totals.items() if qid in tagged and right)
-                >= NINE_RIGHTS_NEEDED
-            ):
-                reached.append("nine_rights")
-        if "reviewer" not in earned:
-            boxes = await self.learning.boxes(user_id)
-            if any(box >= 3 for box in boxes.values()):
-                reached.append("reviewer")
-        if (
-            "daily_10" not in earned
-            and self.daily_streak(await self.learning.daily_days(user_id)) >= 10
-        ):
-            reached.append("daily_10")
-        now = self.clock.now()
-        return tuple([code for code in reached if await self.learning.earn(user_id, code, now)])
-
-    def daily_streak(self, day_keys: list[str]) -> int:
-        """Days in a row, ending today or yesterday, with a daily question answered."""
-        today = datetime.fromtimestamp(self.clock.now(), self.tz).date()
-        days = {
-            datetime.strptime(key.removeprefix("daily:"), "%Y-%m-%d").date() for key in day_keys
-        }
-        start = today if today in days else today - timedelta(days=1)
-        streak = 0
-        while start - timedelta(days=streak) in days:
-            streak += 1
-        return streak
 
     async def stop_quiz(self, user_id: int) -> RoundSummary | None:
         """End the user's open round early."""
@@ -349,12 +278,24 @@ class Engine:
         week = await self.store.leaderboard(limit, since=self.week_start(), chat_id=chat_id)
         return Leaderboard(all_time, week)
 
+    # --- text --------------------------------------------------------------------------
+
+    async def reply_to_text(
+        self, user: User, chat_id: int | None, text: str
+    ) -> AnswerResult | Refused | FaqDecision:
+        """What a plain text from a user is: the answer to the typed question they are being
+        asked, or else a question for the FAQ. The one rule for every front end."""
+        view = await self.current(user.id)
+        if view is not None and view.question.rules.typed:
+            return await self.answer(user.id, view.round_id, view.position, text)
+        return await self.ask(user, chat_id, text)
+
     # --- FAQ ---------------------------------------------------------------------------
 
     async def ask(self, user: User | None, chat_id: int | None, text: str) -> FaqDecision:
         """Match a question against the FAQ and record the query and its outcome."""
         text = text[:MAX_QUERY]
-        language = self.catalogue.faq_language(text, user.language if user else "zh")
+        language = self.catalogue.faq_language(text, user.language if user else None)
         decision = self.catalogue.matcher(language).decide(text)
         best = decision.hits[0] if decision.hits else None
         await self.store.record_faq_query(

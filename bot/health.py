@@ -8,11 +8,12 @@ of it). The check passes when the database opens and that time is recent.
 from __future__ import annotations
 
 import os
-import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from bot.storage.db import DatabaseError, probe_database
 
 __all__ = ["HEARTBEAT_FILE", "Heartbeat", "Health", "check_health"]
 
@@ -56,14 +57,9 @@ def check_health(
     if not database.exists():
         return Health(False, f"no database at {database}")
     try:
-        conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.execute("SELECT COUNT(*) FROM users").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        return Health(False, f"database {database} does not open: {exc}")
+        version = probe_database(database)
+    except DatabaseError as exc:
+        return Health(False, str(exc))
     beat = data_dir / HEARTBEAT_FILE
     try:
         last = float(beat.read_text(encoding="ascii").strip())

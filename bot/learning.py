@@ -9,14 +9,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
-from bot.domain.learning import RETIRED, day_of, question_of_day
+from bot.domain.learning import RETIRED, Subscription, daily_key, day_of, question_of_day
 from bot.domain.models import Question, User
 from bot.domain.quiz import Response
-from bot.engine import AnswerResult, Engine, QuestionView, Rejected
-from bot.storage.learning_store import Subscription
+from bot.domain.refusals import Refusal, Refused
+from bot.engine import AnswerResult, Engine, QuestionView
+from bot.ports import Scheduler
+from bot.storage.learning_store import LearningStore
 
-__all__ = ["Daily", "Learning", "NothingDue", "TopicProgress", "daily_key"]
+__all__ = ["Daily", "DailyPoster", "Learning", "NothingDue", "TopicProgress"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +41,12 @@ class Daily:
     answered: bool
 
 
-def daily_key(day: date) -> str:
-    """How a day's daily round is filed (the topic of its round)."""
-    return f"daily:{day.isoformat()}"
+class DailyPoster(Protocol):
+    """How a front end posts a day's question to a chat (a subscription's delivery)."""
+
+    async def post_daily(self, chat_id: int, day: date, question: Question, language: str) -> bool:
+        """Post it; False when the chat is gone (the user blocked the bot, a group left)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +70,16 @@ class TopicProgress:
 class Learning:
     """Reviews, daily questions and progress for the users of one engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, store: LearningStore) -> None:
         self.engine = engine
-        self.store = engine.learning
+        self.store = store
+        self._scheduler: Scheduler | None = None
+        self._poster: DailyPoster | None = None
+
+    def connect(self, scheduler: Scheduler, poster: DailyPoster) -> None:
+        """Deliver subscriptions through a front end's scheduler and poster."""
+        self._scheduler = scheduler
+        self._poster = poster
 
     # --- review -------------------------------------------------------------------------
 
@@ -109,18 +122,18 @@ class Learning:
 
     async def answer_daily(
         self, user: User, chat_id: int, ordinal: int, language: str, response: Response
-    ) -> AnswerResult | Rejected:
+    ) -> AnswerResult | Refused:
         """Answer the daily question of day ``ordinal``: today's only, once a day."""
         found = self.today(language)
         if found is None:
-            return Rejected("unknown")
+            return Refused(Refusal.GONE)
         day, question = found
         if day.toordinal() != ordinal:
-            return Rejected("daily_over")
+            return Refused(Refusal.DAILY_OVER)
         key = daily_key(day)
         existing = await self.store.daily_round(user.id, key)
         if existing and existing[1]:
-            return Rejected("daily_done")
+            return Refused(Refusal.DAILY_DONE)
         engine = self.engine
         if existing:
             round_id = existing[0]
@@ -175,10 +188,51 @@ class Learning:
     # --- subscriptions ------------------------------------------------------------------
 
     async def subscribe(self, subscription: Subscription) -> None:
+        """Deliver the daily question to a chat every day at its time (replacing any)."""
         await self.store.subscribe(subscription, self.engine.clock.now())
+        self._schedule(subscription)
 
     async def unsubscribe(self, chat_id: int) -> bool:
+        """Stop a chat's deliveries; False if it had none."""
+        if self._scheduler is not None:
+            self._scheduler.cancel(_delivery_key(chat_id))
         return await self.store.unsubscribe(chat_id)
 
-    async def subscriptions(self) -> list[Subscription]:
-        return await self.store.subscriptions()
+    async def restore_subscriptions(self) -> int:
+        """At start-up: schedule every stored subscription again (they live in the database)."""
+        subscriptions = await self.store.subscriptions()
+        for subscription in subscriptions:
+            self._schedule(subscription)
+        return len(subscriptions)
+
+    def _schedule(self, subscription: Subscription) -> None:
+        if self._scheduler is None:
+            return  # a front end without deliveries (the console)
+
+        async def deliver() -> None:
+            await self.deliver(subscription)
+
+        self._scheduler.call_daily(
+            subscription.hour,
+            subscription.minute,
+            subscription.timezone,
+            _delivery_key(subscription.chat_id),
+            deliver,
+        )
+
+    async def deliver(self, subscription: Subscription) -> None:
+        """Post today's question to a subscribed chat; a chat that is gone is unsubscribed."""
+        found = self.today(subscription.language)
+        if found is None or self._poster is None:
+            return
+        day, question = found
+        if not await self._poster.post_daily(
+            subscription.chat_id, day, question, subscription.language
+        ):
+            await self.unsubscribe(subscription.chat_id)
+            logger.info("chat %d unsubscribed: the bot may not post there", subscription.chat_id)
+
+
+def _delivery_key(chat_id: int) -> str:
+    """The scheduler key of a chat's daily delivery."""
+    return f"daily:{chat_id}"

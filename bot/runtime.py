@@ -1,16 +1,32 @@
-"""The bot's resources, opened and closed in one place: database, banks, engine."""
+"""The composition root: every service of the bot, built in one place from the settings.
+
+Both front ends receive a :class:`Runtime` and call its services; neither builds one. The
+Telegram front end attaches its ports (the contest presenter, the JobQueue scheduler and
+the daily poster) with :meth:`Runtime.attach`, which brings contests and subscriptions to
+life; the console attaches none and gets everything that makes sense for one person.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
+from pathlib import Path
 
+from bot.banks.installer import Installed, install_upload
 from bot.banks.loader import LoadReport, load_banks
 from bot.config import Settings
+from bot.contests import ContestPresenter, ContestResults, ContestRunner
 from bot.domain.catalogue import Catalogue
-from bot.engine import Clock, Engine
+from bot.engine import Engine
+from bot.learning import DailyPoster, Learning
+from bot.policy import AnswerPolicy
+from bot.ports import Clock, Scheduler, SystemClock
+from bot.stats import Stats
+from bot.storage.contest_store import ContestStore
 from bot.storage.db import Database
+from bot.storage.learning_store import LearningStore
+from bot.storage.stats_store import StatsStore
 from bot.storage.store import Store
 
 __all__ = ["Runtime"]
@@ -19,23 +35,70 @@ logger = logging.getLogger(__name__)
 
 
 class Runtime:
-    """Settings plus everything built from them."""
+    """Settings plus every service built from them."""
 
     def __init__(
         self, settings: Settings, clock: Clock | None = None, rng: random.Random | None = None
     ) -> None:
         self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.rng = rng or random.Random()
+        #: The database and its store, for the services (and tests that read what they wrote);
+        #: front ends never touch them (tests/test_architecture.py).
         self.db = Database(settings.database)
         self.store = Store(self.db)
+        self._contest_store = ContestStore(self.db, self.store.batcher)
         report = self._load(None)
+        learning_store = LearningStore(self.db)
+        self.policy = AnswerPolicy(
+            self.store, learning_store, self.catalogue_now, self.clock, settings.timezone
+        )
         self.engine = Engine(
             self.store,
             report.catalogue,
-            clock=clock,
-            rng=rng,
+            self.policy,
+            clock=self.clock,
+            rng=self.rng,
             quiz_length=settings.quiz_length,
             timezone=settings.timezone,
         )
+        self.learning = Learning(self.engine, learning_store)
+        self.stats = Stats(StatsStore(self.db), self.catalogue_now)
+        self.results = ContestResults(self._contest_store)
+        self._contests: ContestRunner | None = None
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The banks serving now (a reload swaps it in one step)."""
+        return self.engine.catalogue
+
+    def catalogue_now(self) -> Catalogue:
+        return self.engine.catalogue
+
+    @property
+    def contests(self) -> ContestRunner:
+        """The contest runner; it exists once a front end has attached its ports."""
+        if self._contests is None:
+            raise RuntimeError("contests need a front end: call Runtime.attach first")
+        return self._contests
+
+    def attach(
+        self, presenter: ContestPresenter, scheduler: Scheduler, poster: DailyPoster
+    ) -> None:
+        """Connect a front end's ports: contests and daily deliveries start to run."""
+        self._contests = ContestRunner(
+            self.store,
+            self._contest_store,
+            self.results,
+            self.policy,
+            self.clock,
+            scheduler,
+            presenter,
+            catalogue=self.catalogue_now,
+            rng=self.rng,
+            timezone=self.settings.timezone,
+        )
+        self.learning.connect(scheduler, poster)
 
     def _load(self, previous: Catalogue | None) -> LoadReport:
         report = load_banks([self.settings.questions_dir], previous)
@@ -51,16 +114,31 @@ class Runtime:
         )
         return report
 
-    async def start(self) -> None:
-        """Open the database and build the FAQ indexes."""
+    async def open(self) -> None:
+        """Open the database only (for the command line's reports).
+
+        Raises:
+            DatabaseError: the database cannot be used (see :mod:`bot.storage.db`).
+        """
         await self.db.open()
+
+    async def start(self) -> None:
+        """Open the database, build the FAQ indexes, and resume contests and deliveries."""
+        await self.open()
         await self.engine.load_users()
         self.engine.catalogue.warm()
+        if self._contests is not None:
+            await self._contests.recover()
+        await self.learning.restore_subscriptions()
 
     async def stop(self) -> None:
         """Finish the writes in progress, then close the database."""
         await self.store.batcher.flush()
         await self.db.close()
+
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the live database."""
+        await self.db.backup(target)
 
     async def reload(self) -> LoadReport:
         """Rescan the questions folder; broken files keep their previous version.
@@ -76,3 +154,23 @@ class Runtime:
         report = self._load(self.engine.catalogue)
         report.catalogue.warm()
         return report
+
+    async def install(self, name: str, content: bytes) -> tuple[Installed, LoadReport | None]:
+        """Validate an uploaded bank file and, if it is good, install it and reload.
+
+        Raises:
+            OSError: the questions folder cannot be written.
+        """
+        settings = self.settings
+        result = await asyncio.to_thread(
+            install_upload,
+            name,
+            content,
+            self.engine.catalogue,
+            settings.questions_dir,
+            settings.data_dir / "history",
+            self.clock.now(),
+        )
+        if not result.ok:
+            return result, None
+        return result, await self.reload()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
+from bot.commands import Where, visible
 from bot.domain.faq import FaqHit
-from bot.domain.models import LETTERS, FaqEntry, Question, QuestionType
+from bot.domain.models import LETTERS, FaqEntry, Question
 from bot.domain.quiz import Response, choice_letters
-from bot.engine import AnswerResult, Leaderboard, QuestionView, RoundSummary, ScoreCard
-from bot.storage.store import Standing
+from bot.engine import AnswerResult, Leaderboard, QuestionView, RoundSummary, ScoreCard, Standing
 
 if TYPE_CHECKING:
     from bot.learning import NothingDue, TopicProgress
@@ -26,6 +26,7 @@ __all__ = [
     "render_daily_toast",
     "render_faq",
     "render_feedback",
+    "render_help",
     "render_leaderboard",
     "render_nothing_due",
     "render_progress",
@@ -56,8 +57,8 @@ def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
 
 def option_labels(question: Question, language: str) -> list[str]:
     """The option texts players pick from (对/错 for true/false)."""
-    if question.type is QuestionType.TRUEFALSE:
-        return [t(language, "true"), t(language, "false")]
+    if question.rules.fixed:
+        return [t(language, key) for key in question.rules.fixed]
     return list(question.options)
 
 
@@ -81,23 +82,22 @@ def render_question(view: QuestionView, language: str, numbered: bool = False) -
         "",
         question.text,
     ]
-    listed = question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE) or (
-        numbered and question.type is QuestionType.TRUEFALSE
-    )
-    if listed:
+    rules = question.rules
+    # Buttons show fixed options (对/错) themselves; the console numbers every option.
+    if rules.listed or (numbered and rules.fixed):
         lines.append("")
         for index, label in enumerate(option_labels(question, language)):
             lines.append(f"{index + 1}) {label}" if numbered else f"{LETTERS[index]}. {label}")
-    if question.type is QuestionType.MULTIPLE:
+    if rules.many:
         lines.append(t(language, "pick_many_hint"))
-    if question.type is QuestionType.OPEN:
+    if rules.typed:
         lines += ["", t(language, "open_hint_console" if numbered else "open_hint")]
     return "\n".join(lines)
 
 
 def answer_text(question: Question, response: Response | None, language: str) -> str:
     """A response (or, with None, the right answer) as players read it."""
-    if question.type is QuestionType.OPEN:
+    if question.rules.typed:
         if response is None:
             return " / ".join(question.accepted)
         return str(response)
@@ -105,9 +105,12 @@ def answer_text(question: Question, response: Response | None, language: str) ->
     if isinstance(indexes, str):
         return indexes
     labels = option_labels(question, language)
-    if question.type is QuestionType.TRUEFALSE:
-        return "、".join(labels[i] for i in sorted(indexes))
-    return "；".join(f"{LETTERS[i]}. {labels[i]}" for i in sorted(indexes)) or "—"
+    if question.rules.fixed:
+        return t(language, "list_sep").join(labels[i] for i in sorted(indexes))
+    return (
+        t(language, "answer_sep").join(f"{LETTERS[i]}. {labels[i]}" for i in sorted(indexes))
+        or "—"
+    )
 
 
 def render_verdict(result: AnswerResult, language: str) -> str:
@@ -178,6 +181,32 @@ def render_leaderboard(board: Leaderboard, language: str, group: bool = False) -
     return "\n".join(lines)
 
 
+def render_help(language: str, where: Where, *, console: bool = False) -> str:
+    """The commands that work in ``where``, from the table of commands, with their lines.
+
+    Commands for group administrators and for organizers come under a heading of their own.
+    """
+    general = Where.PRIVATE | Where.GROUP
+    lines = [t(language, "help_intro")]
+    for command in visible(where & general, console=console):
+        lines.append(
+            t(language, "help_line", name=command.name, text=t(language, f"cmd_{command.name}"))
+        )
+    for extra, heading in ((Where.ADMIN, "help_admins"), (Where.ORGANIZER, "help_organizers")):
+        if not where & extra:
+            continue
+        commands = [c for c in visible(extra, console=console) if not c.where & where & general]
+        if commands:
+            lines += ["", t(language, heading)]
+            lines += [
+                t(language, "help_line", name=c.name, text=t(language, f"cmd_{c.name}"))
+                for c in commands
+            ]
+    outro = "help_outro_private" if where & Where.PRIVATE else "help_outro_group"
+    lines += ["", t(language, outro)]
+    return "\n".join(lines)
+
+
 def render_faq(entry: FaqEntry, language: str) -> str:
     return t(language, "faq_answer", answer=entry.answer.strip(), source=entry.source)
 
@@ -223,7 +252,7 @@ def render_daily_toast(result: AnswerResult, language: str) -> str:
         question = result.question
         right = (
             answer_text(question, None, language)
-            if question.type is QuestionType.TRUEFALSE
+            if question.rules.fixed
             else choice_letters(question.answer)
         )
         toast += " " + t(language, "right_answer", answer=right)
@@ -265,6 +294,8 @@ def render_progress(topics: list[TopicProgress], earned: list[str], language: st
                 )
             )
     if earned:
-        names = "、".join(t(language, f"achievement_{code}_title") for code in earned)
+        names = t(language, "list_sep").join(
+            t(language, f"achievement_{code}_title") for code in earned
+        )
         lines += ["", t(language, "progress_achievements", names=names)]
     return "\n".join(lines)

@@ -23,7 +23,7 @@ def script_for_right_answers(runtime: Runtime, order: list[str]) -> str:
 async def test_whole_quiz_and_faq_in_the_console(runtime: Runtime) -> None:
     # The rng is seeded: learn the order of the round first, then replay it through stdin.
     probe = await runtime.engine.start_quiz(
-        await runtime.engine.see_user(Console(runtime.engine, io.StringIO(), io.StringIO()).user),
+        await runtime.engine.see_user(Console(runtime, io.StringIO(), io.StringIO()).user),
         CONSOLE_USER_ID,
     )
     assert probe is not None
@@ -32,7 +32,7 @@ async def test_whole_quiz_and_faq_in_the_console(runtime: Runtime) -> None:
     answers = script_for_right_answers(runtime, list(row.question_ids))
     stdin = io.StringIO(f"{answers}\n/score\n商家不给开发票怎么办\n")
     stdout = io.StringIO()
-    await Console(runtime.engine, stdin, stdout).run()
+    await Console(runtime, stdin, stdout).run()
     out = stdout.getvalue()
     assert "本轮结束！答对 4/4 题" in out
     assert "答题 4 道，答对 4 道（正确率 100%）" in out
@@ -48,7 +48,7 @@ async def test_whole_quiz_and_faq_in_the_console(runtime: Runtime) -> None:
 async def test_bad_pick_is_explained_and_loses_nothing(runtime: Runtime) -> None:
     stdin = io.StringIO("/quiz 网购\n9\n0\n饭店不给开发票怎么办\n2\n")
     stdout = io.StringIO()
-    await Console(runtime.engine, stdin, stdout).run()
+    await Console(runtime, stdin, stdout).run()
     out = stdout.getvalue()
     assert out.count("请输入 1 到 3 之间的编号。") == 2
     assert "经营者必须出具" in out  # words, not a number: a question for the FAQ meanwhile
@@ -58,6 +58,6 @@ async def test_bad_pick_is_explained_and_loses_nothing(runtime: Runtime) -> None
 
 async def test_english_console_and_end_of_input(runtime: Runtime) -> None:
     stdout = io.StringIO()
-    await Console(runtime.engine, io.StringIO("/help"), stdout, language="en").run()
+    await Console(runtime, io.StringIO("/help"), stdout, language="en").run()
     assert "How to use me" in stdout.getvalue()
     assert stdout.getvalue().rstrip().endswith("Bye!")

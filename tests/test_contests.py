@@ -418,3 +418,25 @@ async def test_group_messages_stay_within_twenty_a_minute(
     worst = max(sum(1 for x in group_calls if start <= x < start + 60) for start in group_calls)
     assert len(group_calls) > 12  # counts were refreshed, not just the fixed messages
     assert worst <= 20
+
+
+async def test_contest_answers_earn_achievements_told_privately(
+    api: FakeBotApi, settings: Settings, clock: FakeClock, scheduler: FakeScheduler
+):
+    """A first right answer in a contest earns 初露锋芒, as it would in a quiz; the group
+    hears nothing of it (its message budget), the player is told in a private chat."""
+    admin, ann, ben, _cat = players(api)
+    async with running_bot(api, settings, clock, scheduler) as (_app, runtime):
+        catalogue = runtime.engine.catalogue
+        await admin.say("/contest 网购 1 10")
+        await admin.say("/go")
+        await ann.contest_answer(catalogue, right=True)
+        await ben.contest_answer(catalogue, right=False)
+        await scheduler.advance(30)  # the question closes, the reveal, the podium
+        await api.wait_calls("sendMessage", 1, chat_id=ANN.id)
+        earned = await runtime.db.fetchall("SELECT user_id, code FROM achievements")
+    told = [c.text for c in api.sent(ANN.id)]
+    assert [(r["user_id"], r["code"]) for r in earned] == [(ANN.id, "first_right")]
+    assert len(told) == 1 and told[0].startswith("🏅 新成就：初露锋芒")
+    assert api.sent(BEN.id) == []
+    assert not any("新成就" in text for text in texts(api))

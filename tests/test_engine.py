@@ -7,7 +7,8 @@ from dataclasses import replace
 from bot.banks.loader import load_banks
 from bot.domain.faq import Outcome
 from bot.domain.models import User
-from bot.engine import AnswerResult, Rejected
+from bot.domain.refusals import Refusal, Refused
+from bot.engine import AnswerResult
 from bot.runtime import Runtime
 from tests.conftest import SAMPLE_BANKS, FakeClock
 
@@ -44,15 +45,23 @@ async def test_stale_and_foreign_answers_are_rejected(runtime: Runtime) -> None:
     await engine.see_user(BEN)
     view = await engine.start_quiz(ANN, ANN.id)
     assert view is not None
-    assert await engine.answer(BEN.id, view.round_id, 0, frozenset({0})) == Rejected("not_yours")
-    assert await engine.answer(ANN.id, view.round_id, 1, frozenset({0})) == Rejected("stale")
-    assert await engine.answer(ANN.id, view.round_id + 100, 0, "x") == Rejected("unknown")
+    assert await engine.answer(BEN.id, view.round_id, 0, frozenset({0})) == Refused(
+        Refusal.NOT_YOURS
+    )
+    assert await engine.answer(ANN.id, view.round_id, 1, frozenset({0})) == Refused(
+        Refusal.ANSWERED
+    )
+    assert await engine.answer(ANN.id, view.round_id + 100, 0, "x") == Refused(Refusal.GONE)
     first = await engine.answer(ANN.id, view.round_id, 0, frozenset({0}))
     assert isinstance(first, AnswerResult)
-    assert await engine.answer(ANN.id, view.round_id, 0, frozenset({1})) == Rejected("stale")
+    assert await engine.answer(ANN.id, view.round_id, 0, frozenset({1})) == Refused(
+        Refusal.ANSWERED
+    )
     summary = await engine.stop_quiz(ANN.id)
     assert summary is not None and summary.total == 1
-    assert await engine.answer(ANN.id, view.round_id, 1, frozenset({0})) == Rejected("finished")
+    assert await engine.answer(ANN.id, view.round_id, 1, frozenset({0})) == Refused(
+        Refusal.ROUND_OVER
+    )
 
 
 async def test_elapsed_time_comes_from_the_clock(runtime: Runtime, clock: FakeClock) -> None:

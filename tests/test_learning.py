@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.domain.learning import BOX_DAYS, RETIRED, after_review, daily_pool, daily_question
 from bot.domain.models import User
 from bot.engine import AnswerResult
-from bot.learning import Learning, NothingDue
+from bot.learning import NothingDue
 from bot.runtime import Runtime
 from tests.conftest import FakeClock, FakeScheduler, running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
@@ -46,7 +46,7 @@ async def answer(runtime: Runtime, user: User, view, right: bool) -> AnswerResul
 async def test_review_brings_the_wrong_one_back_first_and_the_right_one_later(
     runtime: Runtime, clock: FakeClock
 ):
-    engine, learning = runtime.engine, Learning(runtime.engine)
+    engine, learning = runtime.engine, runtime.learning
     await engine.see_user(ANN)
     assert await learning.start_review(ANN, ANN.id) == NothingDue(None)
     view = await engine.start_quiz(ANN, ANN.id)
@@ -79,6 +79,7 @@ async def test_review_brings_the_wrong_one_back_first_and_the_right_one_later(
 
 async def test_a_contest_miss_also_goes_to_review(runtime: Runtime) -> None:
     from bot.domain.contest import ContestSettings, ContestStatus
+    from bot.domain.learning import review_change
     from bot.storage.contest_store import ContestStore
     from bot.storage.store import AnswerRecord
 
@@ -88,8 +89,9 @@ async def test_a_contest_miss_also_goes_to_review(runtime: Runtime) -> None:
         -5, ANN.id, ContestSettings(), [], ContestStatus.QUESTION, 0.0
     )
     record = AnswerRecord(ANN.id, -5, "t-single", 0, "A", False, 0, 1000, 1.0)
-    assert await contests.record_answer(record, contest_id, 0, ANN)
-    assert await runtime.engine.learning.boxes(ANN.id) == {"t-single": 1}
+    review = review_change("contest", False, None, 1.0)
+    assert await contests.record_answer(record, contest_id, 0, ANN, review)
+    assert await runtime.learning.store.boxes(ANN.id) == {"t-single": 1}
 
 
 def test_daily_question_is_the_same_for_everyone_and_does_not_repeat(runtime: Runtime) -> None:

@@ -41,8 +41,8 @@ class _SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             and value
             and value[0] not in self.yaml_implicit_resolvers
         ):
-            return self.DEFAULT_SCALAR_TAG
-        return super().resolve(kind, value, implicit)
+            return str(self.DEFAULT_SCALAR_TAG)
+        return str(super().resolve(kind, value, implicit))
 
 
 SUFFIXES = (".yaml", ".yml")

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 
 import yaml
 
@@ -104,6 +105,9 @@ def _kind(node: yaml.Node) -> str:
     return _KIND.get(node.tag, "an unsupported value")
 
 
+T = TypeVar("T")
+
+
 class _Checker:
     """Collects the errors of one file."""
 
@@ -152,8 +156,8 @@ class _Checker:
         fields: dict[str, yaml.Node],
         key: str,
         what: str,
-        check: Callable[[yaml.Node], object],
-    ) -> object | None:
+        check: Callable[[yaml.Node], T],
+    ) -> T | None:
         """Run ``check`` on one field; a failed check records an error and gives None."""
         node = fields.get(key)
         if node is None:
@@ -179,7 +183,7 @@ def _scalar_text(node: yaml.Node) -> str:
     if not isinstance(node, yaml.ScalarNode) or node.tag not in (_STR, _INT, _FLOAT):
         hint = " (put it in quotes)" if node.tag == _BOOL else ""
         raise _Invalid(node, f"must be text, not {_kind(node)}{hint}")
-    return node.value
+    return str(node.value)
 
 
 # YAML folds a line break into a space, which Chinese does not want between characters.
@@ -420,26 +424,23 @@ def _question(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> Qu
         if "options" not in fields:
             checker.error(node, f"{what}: missing key 'options' (type {qtype} needs them)")
         else:
-            options = checker.field(fields, "options", what, _options) or ()  # type: ignore[assignment]
+            options = checker.field(fields, "options", what, _options) or ()
         if options:
             many = qtype is QuestionType.MULTIPLE
             picked = checker.field(
                 fields, "answer", what, lambda n: letters(n, len(options), many)
             )
-            answer = picked or frozenset()  # type: ignore[assignment]
+            answer = picked or frozenset()
     elif qtype is not None:
         if "options" in fields:
             checker.error(
                 fields["options"], f"{what}: a question of type {qtype} takes no options"
             )
         if qtype is QuestionType.TRUEFALSE:
-            answer = checker.field(fields, "answer", what, _truth) or frozenset()  # type: ignore[assignment]
+            answer = checker.field(fields, "answer", what, _truth) or frozenset()
         else:
             accepted = (
-                checker.field(  # type: ignore[assignment]
-                    fields, "answer", what, text_list(LIMITS.option, minimum=1)
-                )
-                or ()
+                checker.field(fields, "answer", what, text_list(LIMITS.option, minimum=1)) or ()
             )
     if len(checker.errors) > before or qtype is None:
         return None
@@ -501,7 +502,7 @@ def _faq(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> FaqEntr
         questions=phrasings,  # type: ignore[arg-type]
         answer=str(answer),
         source=str(source),
-        keywords=keywords or (),  # type: ignore[arg-type]
+        keywords=keywords or (),
     )
 
 

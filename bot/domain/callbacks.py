@@ -142,7 +142,7 @@ _PREFIX = {cls: pattern.pattern[0] for pattern, cls in _PATTERNS}
 def encode(callback: Callback) -> str:
     """The callback data for a button. Raises ValueError past 64 bytes."""
     prefix = _PREFIX[type(callback)]
-    fields = [str(getattr(callback, name)) for name in callback.__slots__]  # type: ignore[union-attr]
+    fields = [str(getattr(callback, name)) for name in callback.__slots__]
     data = ":".join([prefix, *fields])
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data longer than {MAX_BYTES} bytes: {data!r}")
@@ -172,5 +172,6 @@ def decode(data: object) -> Callback | None:
             return cls(int(groups[0]), groups[1], letters)
         if cls is MenuPick and groups[0] not in MENU_ACTIONS:
             return None
-        return cls(groups[0])
+        named: Callback = cls(groups[0])
+        return named
     return None

@@ -6,10 +6,11 @@ import random
 from dataclasses import dataclass
 from functools import cached_property
 
+from bot.domain import languages
 from bot.domain.faq import FaqMatcher
 from bot.domain.learning import daily_pool
 from bot.domain.models import Bank, FaqEntry, Question
-from bot.domain.text import has_cjk, normalise
+from bot.domain.text import normalise
 
 __all__ = ["Catalogue", "Topic"]
 
@@ -77,12 +78,11 @@ class Catalogue:
         """The FAQ matcher of one language (an empty one when there is no FAQ in it)."""
         return self._matchers.get(language) or FaqMatcher([])
 
-    def faq_language(self, text: str, fallback: str = "zh") -> str:
-        """The FAQ to search: Chinese text goes to the Chinese FAQ, other text to English
-        (or to ``fallback`` when there is no English FAQ)."""
-        if has_cjk(text):
-            return "zh"
-        return "en" if "en" in self._matchers else fallback
+    def faq_language(self, text: str, preferred: str | None = None) -> str:
+        """The FAQ to search for ``text`` (see :func:`languages.faq_language`)."""
+        return languages.faq_language(
+            text, preferred or languages.DEFAULT, frozenset(self._matchers)
+        )
 
     def warm(self) -> None:
         """Build the FAQ indexes now rather than on the first question."""

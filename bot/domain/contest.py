@@ -189,6 +189,7 @@ class PlayerScore:
     answered: int
     time_ms: int
     joined_at: float
+    language: str = "zh"
 
 
 def rank(players: list[PlayerScore]) -> list[PlayerScore]:

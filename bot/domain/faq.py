@@ -125,10 +125,10 @@ def content_size(norm: str) -> int:
 class _Vectors:
     """Sparse TF-IDF vectors over interned features, in compact arrays."""
 
-    def __init__(self, base: array) -> None:
+    def __init__(self, base: array[float]) -> None:
         self.base = base  # per feature id: its kind's weight times its IDF
-        self.features: list[array] = []
-        self.weights: list[array] = []
+        self.features: list[array[int]] = []
+        self.weights: list[array[float]] = []
         self.norms = array("d")
 
     def add(self, counts: dict[int, int]) -> None:
@@ -144,8 +144,11 @@ class _Vectors:
 
     def dot(self, index: int, query: dict[int, float]) -> float:
         get = query.get
-        return sum(
-            w * get(f, 0.0) for f, w in zip(self.features[index], self.weights[index], strict=True)
+        return float(
+            sum(
+                w * get(f, 0.0)
+                for f, w in zip(self.features[index], self.weights[index], strict=True)
+            )
         )
 
 

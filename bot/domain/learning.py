@@ -17,17 +17,23 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.models import Question, QuestionType
+from bot.domain.models import Question
 
 __all__ = [
     "ACHIEVEMENTS",
     "BOX_DAYS",
     "RETIRED",
+    "Subscription",
     "after_review",
+    "daily_key",
     "daily_pool",
+    "daily_streak",
+    "day_of_key",
+    "review_change",
     "daily_question",
     "day_of",
     "question_of_day",
@@ -41,6 +47,20 @@ RETIRED = 6
 DAY = 24 * 3600.0
 
 
+def review_change(
+    kind: str, correct: bool, box: int | None, now: float
+) -> tuple[int, float] | None:
+    """Where a question goes after an answer anywhere: ``(box, due)``, or None to stay.
+
+    The one rule for every kind of answer (a quiz, a contest, the daily question, a
+    review): a miss goes to box 1, due at once; in a review, the box moves as
+    :func:`after_review` says; a right answer elsewhere leaves the boxes alone.
+    """
+    if kind == "review":
+        return after_review(box or 1, correct, now)
+    return None if correct else (1, now)
+
+
 def after_review(box: int, correct: bool, now: float) -> tuple[int, float]:
     """The box and due time of a question after a review answer."""
     if not correct:
@@ -49,6 +69,25 @@ def after_review(box: int, correct: bool, now: float) -> tuple[int, float]:
     if box == RETIRED:
         return RETIRED, float("inf")
     return box, now + BOX_DAYS[box] * DAY
+
+
+def daily_key(day: date) -> str:
+    """How a day's daily round is filed (the topic of its round)."""
+    return f"daily:{day.isoformat()}"
+
+
+def day_of_key(key: str) -> date:
+    """The day a :func:`daily_key` names."""
+    return date.fromisoformat(key.removeprefix("daily:"))
+
+
+def daily_streak(days: set[date], today: date) -> int:
+    """Days in a row, ending today or yesterday, with a daily question answered."""
+    start = today if today in days else today - timedelta(days=1)
+    streak = 0
+    while start - timedelta(days=streak) in days:
+        streak += 1
+    return streak
 
 
 def day_of(now: float, timezone: str) -> date:
@@ -62,11 +101,7 @@ def _order_key(question: Question) -> str:
 
 def daily_pool(questions: Sequence[Question], language: str) -> list[Question]:
     """The questions that can be a daily question, in their fixed order."""
-    pool = [
-        q
-        for q in questions
-        if q.language == language and q.type in (QuestionType.SINGLE, QuestionType.TRUEFALSE)
-    ]
+    pool = [q for q in questions if q.language == language and q.rules.one_pick]
     return sorted(pool, key=_order_key)
 
 
@@ -88,6 +123,18 @@ def next_daily(after: float, hour: int, minute: int, timezone: str) -> float:
     if candidate.timestamp() <= after:
         candidate = datetime.combine(local.date() + timedelta(days=1), time(hour, minute), zone)
     return candidate.timestamp()
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A chat that gets the question of the day at HH:MM in a time zone, in a language."""
+
+    chat_id: int
+    user_id: int
+    hour: int
+    minute: int
+    timezone: str
+    language: str
 
 
 #: Milestones worth a word, by code; their titles and meanings live in bot/texts.

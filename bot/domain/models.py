@@ -11,6 +11,7 @@ __all__ = [
     "FaqEntry",
     "Question",
     "QuestionType",
+    "TypeRules",
     "User",
 ]
 
@@ -23,6 +24,43 @@ class QuestionType(enum.StrEnum):
     MULTIPLE = "multiple"
     TRUEFALSE = "truefalse"
     OPEN = "open"
+
+    @property
+    def rules(self) -> TypeRules:
+        """How questions of this type are asked and answered."""
+        return _RULES[self]
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRules:
+    """What a question type means for everyone who shows or grades it.
+
+    Views, keyboards, grading, the schema and the statistics ask these questions of a
+    question instead of testing its type, so a new type is one line here (and its texts
+    and keyboard), not a branch in every module.
+    """
+
+    #: Answered by typing a text (no buttons, no options).
+    typed: bool = False
+    #: Several options may be right; players tick, then submit.
+    many: bool = False
+    #: The options come from the bank (else fixed labels, or none).
+    listed: bool = True
+    #: Text keys of the fixed options when the bank gives none (true/false).
+    fixed: tuple[str, ...] = ()
+
+    @property
+    def one_pick(self) -> bool:
+        """Answered by one press: fit for the daily question."""
+        return not (self.typed or self.many)
+
+
+_RULES = {
+    QuestionType.SINGLE: TypeRules(),
+    QuestionType.MULTIPLE: TypeRules(many=True),
+    QuestionType.TRUEFALSE: TypeRules(listed=False, fixed=("true", "false")),
+    QuestionType.OPEN: TypeRules(typed=True, listed=False),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +86,19 @@ class Question:
     difficulty: int
 
     @property
+    def rules(self) -> TypeRules:
+        return self.type.rules
+
+    @property
     def option_count(self) -> int:
-        """How many options a player picks from (two for true/false)."""
-        return 2 if self.type is QuestionType.TRUEFALSE else len(self.options)
+        """How many options a player picks from (two for true/false, none when typed)."""
+        rules = self.type.rules
+        return len(rules.fixed) if rules.fixed else len(self.options)
+
+    def is_option(self, letter: str) -> bool:
+        """Whether ``letter`` names one of the options (a forged press names none)."""
+        index = LETTERS.find(letter)
+        return len(letter) == 1 and 0 <= index < self.option_count
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,27 +1,37 @@
-"""The console front end: the same engine in a terminal, with numbered options for buttons.
+"""The console front end: the same services in a terminal, with numbered options for buttons.
 
 Reads lines until the end of input, so it can be scripted with a pipe::
 
     printf '/quiz\\n1\\n/score\\n' | quizbot console
+
+Its commands are those of the table (:mod:`bot.commands`) marked for the console, each
+handled by a method decorated with :func:`console_command`; /quit ends the session.
 """
 
 from __future__ import annotations
 
 import asyncio
 import getpass
+import re
+from collections.abc import Awaitable, Callable
 from typing import TextIO
 
-from bot.domain.faq import Outcome
-from bot.domain.models import Question, QuestionType, User
+from bot.commands import Where, find
+from bot.domain.faq import FaqDecision, Outcome
+from bot.domain.models import Question, User
 from bot.domain.quiz import Response
-from bot.engine import AnswerResult, Engine, QuestionView, Rejected
-from bot.learning import Learning, NothingDue
-from bot.texts import LANGUAGES, t
+from bot.domain.refusals import Refused
+from bot.engine import AnswerResult, QuestionView
+from bot.learning import NothingDue
+from bot.runtime import Runtime
+from bot.stats import MIN_ATTEMPTS
+from bot.texts import t
 from bot.views import (
     render_achievements,
     render_daily,
     render_faq,
     render_feedback,
+    render_help,
     render_leaderboard,
     render_nothing_due,
     render_progress,
@@ -30,20 +40,37 @@ from bot.views import (
     render_summary,
 )
 
-__all__ = ["Console", "CONSOLE_USER_ID"]
+__all__ = ["CONSOLE_USER_ID", "Console", "console_command"]
 
 #: The console's player in the database (Telegram user ids are positive).
 CONSOLE_USER_ID = 0
+#: A line that picks options by number: "2", "1,3", "1 3".
+_PICKS = re.compile(r"[\d\s,，]+")
+
+Method = Callable[["Console", str], Awaitable[None]]
+#: The console's handler of each command, by name.
+CONSOLE_HANDLERS: dict[str, Method] = {}
+
+
+def console_command(name: str) -> Callable[[Method], Method]:
+    """Register the decorated method as the console's handler of the command ``name``."""
+
+    def register(method: Method) -> Method:
+        CONSOLE_HANDLERS[name] = method
+        return method
+
+    return register
 
 
 class Console:
     """One player at a terminal."""
 
     def __init__(
-        self, engine: Engine, stdin: TextIO, stdout: TextIO, language: str = "zh"
+        self, runtime: Runtime, stdin: TextIO, stdout: TextIO, language: str = "zh"
     ) -> None:
-        self.engine = engine
-        self.learning = Learning(engine)
+        self.runtime = runtime
+        self.engine = runtime.engine
+        self.learning = runtime.learning
         self.daily: tuple[int, str, Question] | None = None
         self.stdin = stdin
         self.stdout = stdout
@@ -83,75 +110,78 @@ class Console:
         if not line:
             return True
         if line.startswith("/"):
-            command, _, argument = line[1:].partition(" ")
-            return await self.command(command.lower(), argument.strip())
+            name, _, argument = line[1:].partition(" ")
+            name = name.lower()
+            if name in ("quit", "exit", "q"):
+                return False
+            entry = find(name)
+            handler = CONSOLE_HANDLERS.get(name) if entry and entry.console else None
+            await (handler or Console.cmd_help)(self, argument.strip())
+            return True
         if line.startswith("?") and line[1:].strip().isdigit():
             self.show_suggestion(int(line[1:].strip()))
         elif self.daily is not None:
             await self.answer_daily(line)
-        elif self.pending is not None and (
-            self.pending.question.type is QuestionType.OPEN or any(ch.isdigit() for ch in line)
+        elif (
+            self.pending is not None
+            and not self.pending.question.rules.typed
+            and (_PICKS.fullmatch(line))
         ):
             await self.answer(line)
         else:
-            await self.ask(line)
+            await self.text(line)
         return True
 
-    async def command(self, command: str, argument: str) -> bool:
-        if command in ("quit", "exit", "q"):
-            return False
-        if command == "start":
-            self.say(t(self.lang, "welcome", name=self.user.name))
-        elif command == "help":
-            self.say(t(self.lang, "help"))
-        elif command == "topics":
-            topics = self.engine.topics(self.lang)
-            lines = [t(self.lang, "topics_header")] + [
-                t(self.lang, "topic_line", index=i, title=topic.title, count=topic.count)
-                for i, topic in enumerate(topics, start=1)
-            ]
-            self.say("\n".join(lines) if topics else t(self.lang, "no_topics"))
-        elif command == "quiz":
-            view = await self.engine.start_quiz(self.user, CONSOLE_USER_ID, argument or None)
-            if view is None and not argument:
-                self.say(t(self.lang, "no_topics"))
-            elif view is None:
-                self.say(t(self.lang, "topic_not_found", topic=argument))
-            else:
-                self.show(view)
-        elif command == "stop":
-            summary = await self.engine.stop_quiz(self.user.id)
-            self.pending = None
-            self.say(
-                render_summary(summary, self.lang, stopped=True)
-                if summary
-                else t(self.lang, "no_round")
-            )
-        elif command == "review":
-            result = await self.learning.start_review(self.user, CONSOLE_USER_ID)
-            if isinstance(result, NothingDue):
-                self.say(render_nothing_due(result, self.lang, self.engine.tz))
-            else:
-                self.show(result)
-        elif command == "daily":
-            await self.show_daily()
-        elif command == "progress":
-            self.say(await self.progress())
-        elif command == "score":
-            self.say(render_score(await self.engine.score(self.user.id), self.lang))
-        elif command == "leaderboard":
-            self.say(render_leaderboard(await self.engine.leaderboard(), self.lang))
-        elif command == "lang":
-            if argument in LANGUAGES:
-                self.user = await self.engine.set_language(self.user, argument)
-                self.say(t(self.lang, "lang_set"))
-            else:
-                self.say(t(self.lang, "lang_usage"))
+    # --- commands -----------------------------------------------------------------------
+
+    @console_command("help")
+    async def cmd_help(self, argument: str) -> None:
+        # The person at the terminal runs the bot: its organizer too.
+        self.say(render_help(self.lang, Where.PRIVATE | Where.ORGANIZER, console=True))
+
+    @console_command("start")
+    async def cmd_start(self, argument: str) -> None:
+        self.say(t(self.lang, "welcome", name=self.user.name))
+
+    @console_command("topics")
+    async def cmd_topics(self, argument: str) -> None:
+        topics = self.engine.topics(self.lang)
+        lines = [t(self.lang, "topics_header")] + [
+            t(self.lang, "topic_line", index=i, title=topic.title, count=topic.count)
+            for i, topic in enumerate(topics, start=1)
+        ]
+        self.say("\n".join(lines) if topics else t(self.lang, "no_topics"))
+
+    @console_command("quiz")
+    async def cmd_quiz(self, argument: str) -> None:
+        view = await self.engine.start_quiz(self.user, CONSOLE_USER_ID, argument or None)
+        if view is None and not argument:
+            self.say(t(self.lang, "no_topics"))
+        elif view is None:
+            self.say(t(self.lang, "topic_not_found", topic=argument))
         else:
-            self.say(t(self.lang, "help"))
-        return True
+            self.show(view)
 
-    async def show_daily(self) -> None:
+    @console_command("stop")
+    async def cmd_stop(self, argument: str) -> None:
+        summary = await self.engine.stop_quiz(self.user.id)
+        self.pending = None
+        self.say(
+            render_summary(summary, self.lang, stopped=True)
+            if summary
+            else t(self.lang, "no_round")
+        )
+
+    @console_command("review")
+    async def cmd_review(self, argument: str) -> None:
+        result = await self.learning.start_review(self.user, CONSOLE_USER_ID)
+        if isinstance(result, NothingDue):
+            self.say(render_nothing_due(result, self.lang, self.engine.tz))
+        else:
+            self.show(result)
+
+    @console_command("daily")
+    async def cmd_daily(self, argument: str) -> None:
         daily = await self.learning.daily(self.user)
         if daily is None:
             self.say(t(self.lang, "daily_none"))
@@ -161,10 +191,53 @@ class Console:
             self.daily = (daily.day.toordinal(), daily.language, daily.question)
             self.say(render_daily(daily.question, daily.day.isoformat(), self.lang, numbered=True))
 
+    @console_command("progress")
+    async def cmd_progress(self, argument: str) -> None:
+        topics, earned = await self.learning.progress_report(self.user)
+        self.say(render_progress(topics, earned, self.lang))
+
+    @console_command("score")
+    async def cmd_score(self, argument: str) -> None:
+        self.say(render_score(await self.engine.score(self.user.id), self.lang))
+
+    @console_command("leaderboard")
+    async def cmd_leaderboard(self, argument: str) -> None:
+        self.say(render_leaderboard(await self.engine.leaderboard(), self.lang))
+
+    @console_command("lang")
+    async def cmd_lang(self, argument: str) -> None:
+        changed = await self.engine.choose_language(self.user, argument)
+        if changed is None:
+            self.say(t(self.lang, "lang_usage"))
+        else:
+            self.user = changed
+            self.say(t(self.lang, "lang_set"))
+
+    @console_command("stats")
+    async def cmd_stats(self, argument: str) -> None:
+        """How questions perform: the person at the terminal runs the bot, so is its organizer."""
+        banks = await self.runtime.stats.questions()
+        lines = [t(self.lang, "stats_header", min=MIN_ATTEMPTS)]
+        if not banks:
+            lines.append(t(self.lang, "stats_no_answers"))
+        for bank in banks:
+            lines.append(
+                t(
+                    self.lang,
+                    "stats_bank",
+                    title=bank.title,
+                    attempts=bank.attempts,
+                    share=f"{bank.share_right:.0%}",
+                )
+            )
+        self.say("\n".join(lines))
+
+    # --- answers and questions ---------------------------------------------------------
+
     async def answer_daily(self, line: str) -> None:
         assert self.daily is not None
         ordinal, language, question = self.daily
-        response = self.parse_pick(line, QuestionView(0, 0, 1, question))
+        response = self.parse_pick(line, question)
         if response is None:
             self.say(t(self.lang, "console_bad_pick", count=question.option_count))
             return
@@ -172,24 +245,21 @@ class Console:
         result = await self.learning.answer_daily(
             self.user, CONSOLE_USER_ID, ordinal, language, response
         )
-        if isinstance(result, Rejected):
-            self.say(t(self.lang, f"rejected_{result.reason}"))
+        if isinstance(result, Refused):
+            self.say(t(self.lang, result.key))
         else:
             self.say(render_feedback(result, self.lang))
             for line_ in render_achievements(result.earned, self.lang):
                 self.say(line_)
 
-    async def progress(self) -> str:
-        topics, earned = await self.learning.progress_report(self.user)
-        return render_progress(topics, earned, self.lang)
-
     def show(self, view: QuestionView) -> None:
         self.pending = view
         self.say(render_question(view, self.lang, numbered=True))
 
-    def parse_pick(self, line: str, view: QuestionView) -> Response | None:
-        question = view.question
-        if question.type is QuestionType.OPEN:
+    @staticmethod
+    def parse_pick(line: str, question: Question) -> Response | None:
+        """Numbered picks (the console's buttons) as a response, or None if they name none."""
+        if question.rules.typed:
             return line
         count = question.option_count
         parts = line.replace("，", ",").replace(" ", ",").split(",")
@@ -199,21 +269,21 @@ class Console:
             return None
         if not picked or any(not 0 <= i < count for i in picked):
             return None
-        if question.type is not QuestionType.MULTIPLE and len(picked) != 1:
+        if not question.rules.many and len(picked) != 1:
             return None
         return picked
 
     async def answer(self, line: str) -> None:
         view = self.pending
         assert view is not None
-        response = self.parse_pick(line, view)
+        response = self.parse_pick(line, view.question)
         if response is None:
             self.say(t(self.lang, "console_bad_pick", count=view.question.option_count))
             return
         result = await self.engine.answer(self.user.id, view.round_id, view.position, response)
-        if isinstance(result, Rejected):
+        if isinstance(result, Refused):
             self.pending = await self.engine.current(self.user.id)
-            self.say(t(self.lang, f"rejected_{result.reason}"))
+            self.say(t(self.lang, result.key))
             return
         self.report(result)
 
@@ -227,8 +297,18 @@ class Console:
         elif result.summary is not None:
             self.say(render_summary(result.summary, self.lang))
 
-    async def ask(self, text: str) -> None:
-        decision = await self.engine.ask(self.user, CONSOLE_USER_ID, text)
+    async def text(self, line: str) -> None:
+        """Plain text: a typed answer or an FAQ question, by the engine's one rule."""
+        reply = await self.engine.reply_to_text(self.user, CONSOLE_USER_ID, line)
+        if isinstance(reply, Refused):
+            self.pending = await self.engine.current(self.user.id)
+            self.say(t(self.lang, reply.key))
+        elif isinstance(reply, AnswerResult):
+            self.report(reply)
+        else:
+            self.show_decision(reply)
+
+    def show_decision(self, decision: FaqDecision) -> None:
         if decision.outcome is Outcome.ANSWERED and decision.best:
             self.say(render_faq(decision.best.entry, self.lang))
         elif decision.outcome is Outcome.SUGGESTED:

@@ -11,7 +11,7 @@ from bot.domain.contest import ContestSettings, ContestStatus, PlayerScore
 from bot.domain.models import Question, QuestionType, User
 from bot.storage.batch import Batcher, Unit
 from bot.storage.db import Database
-from bot.storage.learning_store import missed_statement
+from bot.storage.learning_store import box_statement
 from bot.storage.store import AnswerRecord, answer_statements, user_statement
 
 __all__ = ["ContestRow", "ContestStore", "question_from_json", "question_to_json"]
@@ -199,18 +199,22 @@ class ContestStore:
             return cursor.rowcount == 1
 
     async def record_answer(
-        self, answer: AnswerRecord, contest_id: int, streak: int, user: User
+        self,
+        answer: AnswerRecord,
+        contest_id: int,
+        streak: int,
+        user: User,
+        review: tuple[int, float] | None = None,
     ) -> bool:
         """Store a contest answer with the player's new totals; False if already answered.
 
         Answers that arrive together are committed together (see :mod:`bot.storage.batch`).
-        A wrong answer also puts the question in the player's first review box.
+        ``review`` is where the rule of review boxes puts the question (a box and when it is
+        due), written in the same transaction.
         """
-        kind = "contest-answer" if answer.correct else "contest-miss"
-        missed = (
-            ()
-            if answer.correct
-            else (missed_statement(answer.user_id, answer.question_id, answer.answered_at),)
+        kind = "contest-answer" if review is None else "contest-review"
+        boxed = (
+            () if review is None else (box_statement(answer.user_id, answer.question_id, *review),)
         )
         return await self.batcher.submit(
             Unit(
@@ -232,7 +236,7 @@ class ContestStore:
                             answer.user_id,
                         ),
                     ),
-                    *missed,
+                    *boxed,
                 ),
                 priority=1,
             )
@@ -249,7 +253,7 @@ class ContestStore:
 
     async def players(self, contest_id: int) -> list[PlayerScore]:
         rows = await self.db.fetchall(
-            """SELECT p.*, u.name, u.username FROM contest_players p
+            """SELECT p.*, u.name, u.username, u.language FROM contest_players p
                JOIN users u ON u.id = p.user_id WHERE p.contest_id = ?""",
             (contest_id,),
         )
@@ -263,6 +267,7 @@ class ContestStore:
                 r["answered"],
                 r["time_ms"],
                 r["joined_at"],
+                r["language"],
             )
             for r in rows
         ]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
+import tempfile
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,7 +22,7 @@ import aiosqlite
 
 from bot.storage.migrations import MIGRATIONS
 
-__all__ = ["Database", "DatabaseError", "SCHEMA_VERSION"]
+__all__ = ["SCHEMA_VERSION", "Database", "DatabaseError", "copy_database", "probe_database"]
 
 logger = logging.getLogger(__name__)
 
@@ -146,11 +148,66 @@ class Database:
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)
 
-    async def backup(self, target: Path) -> None:
-        """A consistent copy of the live database (SQLite's online backup API)."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        dest = await aiosqlite.connect(target)
+    async def backup(self, target: Path) -> int:
+        """A consistent copy of this database at ``target`` (see :func:`copy_database`)."""
+        if not isinstance(self.path, Path):
+            raise DatabaseError("an in-memory database has no file to copy")
+        return await asyncio.to_thread(copy_database, self.path, target)
+
+
+def copy_database(source: Path, target: Path) -> int:
+    """Copy a database with SQLite's online backup API: consistent even while the bot writes.
+
+    The copy is written beside ``target``, checked, then moved into place, so a failed
+    backup never leaves a half-written file where a good one was.
+
+    Returns:
+        The copy's schema version.
+
+    Raises:
+        DatabaseError: no database at ``source``, or the copy failed.
+    """
+    if not source.exists():
+        raise DatabaseError(f"no database at {source}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".backup-", suffix=".tmp")
+    os.close(handle)
+    try:
+        original = sqlite3.connect(source, timeout=30)
+        copy = sqlite3.connect(temporary)
         try:
-            await self.conn.backup(dest)
+            original.backup(copy)  # one step: a consistent snapshot
+            verdict = copy.execute("PRAGMA quick_check").fetchone()[0]
+            version = int(copy.execute("PRAGMA user_version").fetchone()[0])
         finally:
-            await dest.close()
+            copy.close()
+            original.close()
+        if verdict != "ok":
+            raise DatabaseError(f"the copy failed its check: {verdict}")
+        os.replace(temporary, target)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"backup failed: {exc}") from exc
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return version
+
+
+def probe_database(path: Path) -> int:
+    """Open a database read-only and read from it, as the health check does.
+
+    Returns:
+        Its schema version.
+
+    Raises:
+        DatabaseError: it does not open or cannot be read.
+    """
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute("SELECT COUNT(*) FROM users").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"database {path} does not open: {exc}") from exc
+    return version

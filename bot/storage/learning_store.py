@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.domain.learning import RETIRED
+from bot.domain.learning import RETIRED, Subscription
 from bot.storage.db import Database
 
-__all__ = ["LearningStore", "Subscription", "missed_statement"]
+__all__ = ["LearningStore", "Subscription", "box_statement"]
 
 
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    chat_id: int
-    user_id: int
-    hour: int
-    minute: int
-    timezone: str
-    language: str
+#: Stored for "never due again" (a retired question), where the rule says infinity.
+NEVER = 1e18
 
 
-def missed_statement(user_id: int, question_id: str, now: float) -> tuple[str, tuple[object, ...]]:
-    """The statement that puts a missed question in box 1, due at once."""
+def box_statement(
+    user_id: int, question_id: str, box: int, due_at: float
+) -> tuple[str, tuple[object, ...]]:
+    """The statement that puts a question in a review box, due at ``due_at``."""
     return (
-        """INSERT INTO reviews (user_id, question_id, box, due_at) VALUES (?, ?, 1, ?)
-           ON CONFLICT (user_id, question_id) DO UPDATE SET box = 1, due_at = excluded.due_at""",
-        (user_id, question_id, now),
+        """INSERT INTO reviews (user_id, question_id, box, due_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (user_id, question_id) DO UPDATE SET box = excluded.box,
+               due_at = excluded.due_at""",
+        (user_id, question_id, box, min(due_at, NEVER)),
     )
 
 
@@ -35,14 +30,9 @@ class LearningStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def missed(self, user_id: int, question_id: str, now: float) -> None:
-        await self.db.execute(*missed_statement(user_id, question_id, now))
-
     async def set_box(self, user_id: int, question_id: str, box: int, due_at: float) -> None:
-        await self.db.execute(
-            "UPDATE reviews SET box = ?, due_at = ? WHERE user_id = ? AND question_id = ?",
-            (box, due_at if due_at != float("inf") else 1e18, user_id, question_id),
-        )
+        """Put a question in a review box (see :func:`box_statement`)."""
+        await self.db.execute(*box_statement(user_id, question_id, box, due_at))
 
     async def box(self, user_id: int, question_id: str) -> int | None:
         row = await self.db.fetchone(

@@ -10,33 +10,30 @@ TEXTS: dict[str, str] = {
         "🏆 /score your results  /leaderboard top players\n\n"
         "In China, consumer complaints go to the 12315 hotline or the national 12315 platform."
     ),
-    "help": (
-        "How to use me:\n"
-        "/quiz [topic] — start a round (e.g. /quiz scams)\n"
-        "/topics — list the topics\n"
-        "/review — review the questions you missed (spaced)\n"
-        "/daily — the question of the day; /subscribe 08:00 to get it every day\n"
-        "/progress — your progress per topic\n"
-        "/stop — end the current round\n"
-        "/score — your points, accuracy and best streak\n"
-        "/leaderboard — top players (all time and this week)\n"
-        "/lang — switch language / 切换语言\n"
-        "/help — this help\n\n"
-        "Type a question and I will look for the answer in the FAQ.\n"
-        "In a group, admins can run a timed knowledge contest with /contest."
-    ),
+    "help_intro": "How to use me:",
+    "help_admins": "Group admins and organizers:",
+    "help_organizers": "Organizers (in a private chat):",
+    "help_outro_private": "Type a question and I will look for the answer in the FAQ.\nIn a group, admins can run a timed knowledge contest with /contest.",
+    "help_outro_group": "Play alone, review and ask questions in a private chat with me.",
+    "help_line": "/{name} — {text}",
+    "answer_sep": "; ",
+    "list_sep": ", ",
     "menu_quiz": "📝 Play",
     "menu_topics": "📚 Topics",
     "menu_score": "🏆 My score",
     "menu_leaderboard": "📊 Leaderboard",
     "menu_help": "❓ Help",
     "cmd_start": "Start and menu",
-    "cmd_quiz": "Play a round of questions",
-    "cmd_topics": "Play one topic",
-    "cmd_score": "My score",
-    "cmd_leaderboard": "Top players",
-    "cmd_stop": "End the current round",
-    "cmd_lang": "Switch language",
+    "cmd_quiz": "Start a round (add a topic, e.g. /quiz scams)",
+    "cmd_topics": "List the topics",
+    "cmd_score": "Your points, accuracy and best streak",
+    "cmd_leaderboard": "Top players (all time and this week)",
+    "cmd_stop": "End the current round (in a group: the contest)",
+    "cmd_lang": "Switch language / 切换语言",
+    "cmd_timezone": "Set the group's time zone: /timezone Asia/Shanghai",
+    "cmd_reload": "Reload the question banks",
+    "cmd_stats": "How questions perform, and unanswered questions",
+    "cmd_chart": "A contest's chart: /chart [contest id]",
     "cmd_help": "Help",
     # --- topics and quiz ---
     "topics_header": "Pick a topic (tap a button, or send /quiz followed by its name):",
@@ -56,7 +53,6 @@ TEXTS: dict[str, str] = {
     "open_hint": "(type your answer)",
     "open_hint_console": "(type your answer)",
     "submit": "✅ Submit",
-    "submit_empty": "Pick at least one option first",
     "selected": "Selected: {letters}",
     "right": "✅ Right! +{points} points",
     "wrong": "❌ Not quite.",
@@ -68,10 +64,9 @@ TEXTS: dict[str, str] = {
     "Another round: /quiz  Your score: /score",
     "round_stopped": "Round ended: {correct}/{total} right, {points} points.",
     "no_round": "You are not in a round. Send /quiz to start one.",
-    "rejected_not_yours": "That question is not yours.",
-    "rejected_stale": "That question has already been answered.",
-    "rejected_finished": "That round is over. Send /quiz for another.",
-    "rejected_unknown": "That question no longer exists.",
+    "refused_not_yours": "That question is not yours.",
+    "refused_round_over": "That round is over. Send /quiz for another.",
+    "refused_gone": "That question no longer exists.",
     "answer_recorded": "Recorded",
     # --- scores ---
     "score_card": (
@@ -114,14 +109,14 @@ TEXTS: dict[str, str] = {
     "contest_bad_lobby": "The waiting time must be from {low} to {high} seconds.",
     "contest_group_only": "Contests run in groups: add me to a group, and a group admin sends /contest.",
     "contest_admins_only": "Only group admins or organizers can do that.",
-    "contest_refused_busy": "This group already has a contest; end it with /stop first.",
-    "contest_refused_no_topic": "No such topic. Send me /topics in a private chat to see them.",
-    "contest_refused_no_questions": "That topic has no questions I can use.",
-    "contest_refused_no_contest": "There is no contest in this group now.",
-    "contest_refused_not_in_lobby": "The contest has already started.",
-    "contest_refused_already_paused": "The contest is already paused.",
-    "contest_refused_not_paused": "The contest is not paused.",
-    "contest_refused_not_running": "No question is open now.",
+    "refused_busy": "This group already has a contest; end it with /stop first.",
+    "refused_no_topic": "No such topic. Send me /topics in a private chat to see them.",
+    "refused_no_questions": "That topic has no questions I can use.",
+    "refused_no_contest": "There is no contest in this group now.",
+    "refused_not_in_lobby": "The contest has already started.",
+    "refused_already_paused": "The contest is already paused.",
+    "refused_not_paused": "The contest is not paused.",
+    "refused_not_running": "No question is open now.",
     "contest_no_typed": (
         "⚠️ I can't see ordinary messages in this group, so this contest has no typed questions. "
         "For typed questions, send /setprivacy to @BotFather, pick this bot and choose Disable, "
@@ -161,13 +156,13 @@ TEXTS: dict[str, str] = {
     "toast_recorded": "Answer recorded: {choice} ({seconds} s)",
     "toast_selected": "Selected: {letters}. Tap Submit when ready",
     "toast_joined": "You're in. Good luck!",
-    "toast_refused_already_joined": "You have already joined.",
-    "toast_refused_already": "You have already answered this question.",
-    "toast_refused_late": "Time's up for this question.",
-    "toast_refused_stale": "That is an earlier question; answer the latest one.",
-    "toast_refused_paused": "The contest is paused.",
-    "toast_refused_finished": "That contest is over.",
-    "toast_refused_empty": "Pick at least one option first.",
+    "refused_already_joined": "You have already joined.",
+    "refused_answered": "You have already answered this question.",
+    "refused_late": "Time's up for this question.",
+    "refused_stale": "That is an earlier question; answer the latest one.",
+    "refused_paused": "The contest is paused.",
+    "refused_contest_over": "That contest is over.",
+    "refused_empty": "Pick at least one option first.",
     "results_none": "There are no contests you can see yet. Start one with /contest in a group you run.",
     "results_pick": "Pick a contest and I'll send its results (CSV):",
     "results_line": "#{id} {group} {date} ({players} players)",
@@ -208,9 +203,9 @@ TEXTS: dict[str, str] = {
     "flood_notice": "You're sending messages very fast; I'll take a break and answer again in about two minutes.",
     "upload_cannot_write": "The bank was not installed: the folder {folder} cannot be written. Ask the operator to set QUIZBOT_QUESTIONS_DIR to a writable folder.",
     # --- learning ---
-    "cmd_review": "Review the questions you missed",
+    "cmd_review": "Review the questions you missed (spaced)",
     "cmd_daily": "Question of the day",
-    "cmd_progress": "My progress",
+    "cmd_progress": "Your progress per topic",
     "cmd_subscribe": "Daily question: /subscribe 08:00",
     "review_header": "📒 Review",
     "review_none_missed": "You have not missed any question yet, so there is nothing to review. Try /quiz!",
@@ -218,8 +213,8 @@ TEXTS: dict[str, str] = {
     "daily_header": "📅 Question of the day · {date}",
     "daily_done": "You have answered today's question; come back tomorrow!",
     "daily_none": "The banks have no question that can be a question of the day.",
-    "rejected_daily_over": "That was an earlier question of the day. Send /daily for today's.",
-    "rejected_daily_done": "You have answered today's question; come back tomorrow!",
+    "refused_daily_over": "That was an earlier question of the day. Send /daily for today's.",
+    "refused_daily_done": "You have answered today's question; come back tomorrow!",
     "subscribe_usage": "Usage: /subscribe 08:00 (Beijing time by default, or add a time zone: /subscribe 20:30 Europe/London); /subscribe off to stop.",
     "subscribe_done": "Done: the question of the day comes here every day at {time} ({timezone}). Send /subscribe off to stop.",
     "subscribe_off": "The daily question is off.",

@@ -10,33 +10,30 @@ TEXTS: dict[str, str] = {
         "🏆 /score 我的成绩　/leaderboard 排行榜\n\n"
         "遇到消费纠纷，可拨打 12315 或登录全国12315平台投诉。"
     ),
-    "help": (
-        "可以这样用我：\n"
-        "/quiz [专题] — 开始一轮答题（例如 /quiz 征信）\n"
-        "/topics — 查看全部专题\n"
-        "/review — 复习答错的题（间隔复习）\n"
-        "/daily — 每日一题；/subscribe 08:00 每天推送\n"
-        "/progress — 各专题的学习进度\n"
-        "/stop — 结束本轮答题\n"
-        "/score — 我的总分、正确率和最长连对\n"
-        "/leaderboard — 排行榜（总榜和本周）\n"
-        "/lang — 切换语言 / switch language\n"
-        "/help — 本帮助\n\n"
-        "直接输入问题，我会从常见问题里找答案。\n"
-        "在群里，管理员可以用 /contest 发起限时知识竞赛。"
-    ),
+    "help_intro": "可以这样用我：",
+    "help_admins": "群管理员和组织者：",
+    "help_organizers": "组织者（私聊）：",
+    "help_outro_private": "直接输入问题，我会从常见问题里找答案。\n在群里，管理员可以用 /contest 发起限时知识竞赛。",
+    "help_outro_group": "单人答题、复习和提问请私聊我。",
+    "help_line": "/{name} — {text}",
+    "answer_sep": "；",
+    "list_sep": "、",
     "menu_quiz": "📝 开始答题",
     "menu_topics": "📚 专题",
     "menu_score": "🏆 我的成绩",
     "menu_leaderboard": "📊 排行榜",
     "menu_help": "❓ 帮助",
     "cmd_start": "开始和菜单",
-    "cmd_quiz": "开始一轮答题",
-    "cmd_topics": "按专题答题",
-    "cmd_score": "我的成绩",
-    "cmd_leaderboard": "排行榜",
-    "cmd_stop": "结束本轮答题",
-    "cmd_lang": "切换语言",
+    "cmd_quiz": "开始一轮答题（可加专题，如 /quiz 征信）",
+    "cmd_topics": "查看全部专题",
+    "cmd_score": "我的总分、正确率和最长连对",
+    "cmd_leaderboard": "排行榜（总榜和本周）",
+    "cmd_stop": "结束本轮答题（群里：结束竞赛）",
+    "cmd_lang": "切换语言 / switch language",
+    "cmd_timezone": "设置本群时区：/timezone Asia/Shanghai",
+    "cmd_reload": "重新加载题库",
+    "cmd_stats": "题目表现和未回答的问题",
+    "cmd_chart": "竞赛图表：/chart [竞赛编号]",
     "cmd_help": "帮助",
     # --- topics and quiz ---
     "topics_header": "选择一个专题（点按钮，或发送 /quiz 专题名）：",
@@ -55,7 +52,6 @@ TEXTS: dict[str, str] = {
     "open_hint": "（请直接输入答案）",
     "open_hint_console": "（请输入答案）",
     "submit": "✅ 提交",
-    "submit_empty": "请至少选一项再提交",
     "selected": "已选：{letters}",
     "right": "✅ 回答正确！+{points} 分",
     "wrong": "❌ 回答错误。",
@@ -66,10 +62,9 @@ TEXTS: dict[str, str] = {
     "round_over": "🎉 本轮结束！答对 {correct}/{total} 题，得 {points} 分。\n再来一轮：/quiz　我的成绩：/score",
     "round_stopped": "已结束本轮：答对 {correct}/{total} 题，得 {points} 分。",
     "no_round": "你现在没有进行中的答题。发送 /quiz 开始。",
-    "rejected_not_yours": "这不是你的题目哦。",
-    "rejected_stale": "这道题已经答过了。",
-    "rejected_finished": "这一轮已经结束了。发送 /quiz 再来一轮。",
-    "rejected_unknown": "这道题已经不存在了。",
+    "refused_not_yours": "这不是你的题目哦。",
+    "refused_round_over": "这一轮已经结束了。发送 /quiz 再来一轮。",
+    "refused_gone": "这道题已经不存在了。",
     "answer_recorded": "已记录",
     # --- scores ---
     "score_card": (
@@ -112,14 +107,14 @@ TEXTS: dict[str, str] = {
     "contest_bad_lobby": "等待时间应在 {low} 到 {high} 秒之间。",
     "contest_group_only": "竞赛要在群里发起：把我拉进群，再由群管理员发送 /contest。",
     "contest_admins_only": "只有群管理员或组织者可以这样做哦。",
-    "contest_refused_busy": "本群已经有一场竞赛了，先用 /stop 结束它。",
-    "contest_refused_no_topic": "没有找到这个专题。私聊我发送 /topics 查看全部专题。",
-    "contest_refused_no_questions": "这个专题没有可用的题目。",
-    "contest_refused_no_contest": "本群现在没有竞赛。",
-    "contest_refused_not_in_lobby": "竞赛已经开始了。",
-    "contest_refused_already_paused": "竞赛已经暂停了。",
-    "contest_refused_not_paused": "竞赛没有暂停。",
-    "contest_refused_not_running": "现在没有进行中的题目。",
+    "refused_busy": "本群已经有一场竞赛了，先用 /stop 结束它。",
+    "refused_no_topic": "没有找到这个专题。私聊我发送 /topics 查看全部专题。",
+    "refused_no_questions": "这个专题没有可用的题目。",
+    "refused_no_contest": "本群现在没有竞赛。",
+    "refused_not_in_lobby": "竞赛已经开始了。",
+    "refused_already_paused": "竞赛已经暂停了。",
+    "refused_not_paused": "竞赛没有暂停。",
+    "refused_not_running": "现在没有进行中的题目。",
     "contest_no_typed": (
         "⚠️ 我在群里看不到普通消息，所以这场竞赛不出填空题。"
         "想要填空题：在 @BotFather 发送 /setprivacy 选择本机器人并设为 Disable，"
@@ -159,13 +154,13 @@ TEXTS: dict[str, str] = {
     "toast_recorded": "已记录你的答案：{choice}（{seconds} 秒）",
     "toast_selected": "已选：{letters}　选好后点“提交”",
     "toast_joined": "报名成功，祝你好运！",
-    "toast_refused_already_joined": "你已经报名了。",
-    "toast_refused_already": "你已经答过这题了。",
-    "toast_refused_late": "时间到，本题已截止。",
-    "toast_refused_stale": "这是之前的题目，请回答最新的一题。",
-    "toast_refused_paused": "竞赛已暂停。",
-    "toast_refused_finished": "这场竞赛已经结束了。",
-    "toast_refused_empty": "请先勾选选项再提交。",
+    "refused_already_joined": "你已经报名了。",
+    "refused_answered": "你已经答过这题了。",
+    "refused_late": "时间到，本题已截止。",
+    "refused_stale": "这是之前的题目，请回答最新的一题。",
+    "refused_paused": "竞赛已暂停。",
+    "refused_contest_over": "这场竞赛已经结束了。",
+    "refused_empty": "请先勾选选项再提交。",
     "results_none": "还没有你能查看的竞赛。在你管理的群里用 /contest 发起一场吧。",
     "results_pick": "选择一场竞赛，我把成绩表（CSV）发给你：",
     "results_line": "#{id} {group} {date}（{players} 人）",
@@ -206,9 +201,9 @@ TEXTS: dict[str, str] = {
     "flood_notice": "你发得太快啦，我先歇一会儿，大约两分钟后再回复你。",
     "upload_cannot_write": "题库没有装上：无法写入题库文件夹 {folder}。请运维人员把 QUIZBOT_QUESTIONS_DIR 设为可写的文件夹。",
     # --- learning ---
-    "cmd_review": "复习答错的题",
+    "cmd_review": "复习答错的题（间隔复习）",
     "cmd_daily": "每日一题",
-    "cmd_progress": "我的学习进度",
+    "cmd_progress": "各专题的学习进度",
     "cmd_subscribe": "订阅每日一题：/subscribe 08:00",
     "review_header": "📒 复习",
     "review_none_missed": "你还没有答错过题，没有需要复习的。继续 /quiz 吧！",
@@ -216,8 +211,8 @@ TEXTS: dict[str, str] = {
     "daily_header": "📅 每日一题 · {date}",
     "daily_done": "今天的每日一题你已经答过了，明天再来！",
     "daily_none": "题库里还没有可以做每日一题的题目。",
-    "rejected_daily_over": "这是之前的每日一题，已经结束了。发送 /daily 看今天的。",
-    "rejected_daily_done": "今天的每日一题你已经答过了，明天再来！",
+    "refused_daily_over": "这是之前的每日一题，已经结束了。发送 /daily 看今天的。",
+    "refused_daily_done": "今天的每日一题你已经答过了，明天再来！",
     "subscribe_usage": "用法：/subscribe 08:00（默认北京时间，也可以写时区，如 /subscribe 20:30 Asia/Hong_Kong）；/subscribe off 取消。",
     "subscribe_done": "好的，每天 {time}（{timezone}）发每日一题到这里。发送 /subscribe off 取消。",
     "subscribe_off": "已取消每日一题推送。",

@@ -6,102 +6,66 @@ import asyncio
 import json
 import logging
 import signal
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScope,
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     Update,
 )
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
     BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     PollAnswerHandler,
     TypeHandler,
     filters,
 )
 
+from bot import commands as command_table
+from bot.commands import Where, visible
 from bot.config import Settings
-from bot.contests import ContestRunner, Scheduler
+from bot.domain import languages
 from bot.domain.flood import FloodGuard, Verdict
 from bot.frontends.telegram import contest, learning, organizer, private
-from bot.frontends.telegram.common import (
-    RUNTIME_KEY,
-    domain_user,
-    is_private,
-    runtime_of,
-    safe_send,
-)
-from bot.frontends.telegram.contest import CONTEST_KEY, TelegramPresenter
-from bot.frontends.telegram.learning import LEARNING_KEY, SCHEDULER_KEY
+from bot.frontends.telegram.common import HANDLERS, domain_user, is_private, safe_send
+from bot.frontends.telegram.context import CONTEXT_TYPES, QuizApplication, QuizContext
 from bot.frontends.telegram.limiter import PatientRateLimiter
+from bot.frontends.telegram.presenter import TelegramPoster, TelegramPresenter
 from bot.frontends.telegram.scheduler import JobQueueScheduler
 from bot.frontends.telegram.transport import AiohttpRequest
 from bot.health import Heartbeat
-from bot.learning import Learning
 from bot.logs import protect, redact
+from bot.ports import Scheduler
 from bot.runtime import Runtime
-from bot.texts import LANGUAGES, t
+from bot.texts import t
 
-__all__ = ["PRIVATE_COMMANDS", "build_application", "on_error", "run_polling"]
+__all__ = ["build_application", "command_menus", "on_error", "run_polling"]
 
 logger = logging.getLogger(__name__)
-
-#: Commands shown in the phone's menu, in this order.
-PRIVATE_COMMANDS = (
-    "start",
-    "quiz",
-    "topics",
-    "review",
-    "daily",
-    "progress",
-    "score",
-    "leaderboard",
-    "stop",
-    "subscribe",
-    "myrank",
-    "results",
-    "lang",
-    "help",
-)
-GROUP_COMMANDS = ("daily", "leaderboard", "myrank", "help")
-FLOOD_KEY = "flood"
-GROUP_ADMIN_COMMANDS = (
-    "contest",
-    "go",
-    "pause",
-    "resume",
-    "skip",
-    "stop",
-    "daily",
-    "subscribe",
-    "leaderboard",
-    "myrank",
-    "help",
-)
 
 
 def build_application(
     runtime: Runtime,
     *,
     scheduler: Scheduler | None = None,
-    rate_limiter: BaseRateLimiter | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
     request_timeout: float = 5.0,
-) -> Application:
-    """The Telegram Application over ``runtime``'s engine.
+) -> QuizApplication:
+    """The Telegram Application over ``runtime``'s services.
 
     Args:
-        runtime: the resources; ``post_init`` opens them, ``post_shutdown`` closes them.
+        runtime: the services; ``post_init`` starts them, ``post_shutdown`` stops them.
         scheduler: contest timers and daily deliveries (default: the JobQueue).
         rate_limiter: default PatientRateLimiter: Telegram's flood limits, RetryAfter
             waits, and retries with back-off on timeouts and network errors.
@@ -115,6 +79,7 @@ def build_application(
         .token(settings.token or "")
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
+        .context_types(CONTEXT_TYPES)
         .rate_limiter(rate_limiter or PatientRateLimiter())
         # Requests over aiohttp: an eighth of httpx's CPU per call (see transport.py).
         .request(
@@ -129,27 +94,22 @@ def build_application(
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
-    application = builder.build()
-    presenter = TelegramPresenter(application.bot, application.bot_data, settings.timezone)
-    scheduler = scheduler or JobQueueScheduler(application.job_queue, runtime.engine.clock)
-    runner = ContestRunner(
-        runtime.store,
-        runtime.engine.clock,
+    application: QuizApplication = builder.build()
+    if scheduler is None:
+        assert application.job_queue is not None
+        scheduler = JobQueueScheduler(application.job_queue, runtime.clock)
+    runtime.attach(
+        TelegramPresenter(application.bot),
         scheduler,
-        presenter,
-        catalogue=lambda: runtime.engine.catalogue,
-        rng=runtime.engine.rng,
+        TelegramPoster(application.bot, runtime),
     )
-    application.bot_data[RUNTIME_KEY] = runtime
-    application.bot_data[CONTEST_KEY] = runner
-    application.bot_data[SCHEDULER_KEY] = scheduler
-    application.bot_data[LEARNING_KEY] = Learning(runtime.engine)
-    application.bot_data[FLOOD_KEY] = FloodGuard(limit=settings.flood_limit)
+    application.bot_data.runtime = runtime
+    application.bot_data.flood = FloodGuard(limit=settings.flood_limit)
     add_handlers(application)
     return application
 
 
-def add_handlers(application: Application) -> None:
+def add_handlers(application: QuizApplication) -> None:
     """Register every handler. The first matching handler of a group wins."""
     private_chat = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -157,34 +117,14 @@ def add_handlers(application: Application) -> None:
     # ignored for a while.
     application.add_handler(TypeHandler(Update, log_update), group=-2)
     application.add_handler(TypeHandler(Update, flood_guard), group=-1)
-    for name, callback in (
-        ("start", private.on_start),
-        ("help", private.on_help),
-        ("topics", private.on_topics),
-        ("quiz", private.on_quiz),
-        ("score", private.on_score),
-        ("leaderboard", private.on_leaderboard),
-        ("lang", private.on_lang),
-        ("contest", contest.on_contest),
-        ("go", contest.on_go),
-        ("pause", contest.on_pause),
-        ("resume", contest.on_resume),
-        ("skip", contest.on_skip),
-        ("timezone", contest.on_timezone),
-        ("myrank", contest.on_myrank),
-        ("results", contest.on_results),
-        ("reload", organizer.on_reload),
-        ("stats", organizer.on_stats),
-        ("chart", organizer.on_chart),
-        ("review", learning.on_review),
-        ("daily", learning.on_daily),
-        ("progress", learning.on_progress),
-        ("subscribe", learning.on_subscribe),
-    ):
-        application.add_handler(CommandHandler(name, callback))
-    # /stop ends a solo round in a private chat and the contest in a group.
-    application.add_handler(CommandHandler("stop", private.on_stop, filters=private_chat))
-    application.add_handler(CommandHandler("stop", contest.on_group_stop, filters=groups))
+    # Every command of the table; its handler decides what it does where (bot/commands.py).
+    for entry in command_table.COMMANDS:
+        handler = HANDLERS.get(entry.name)
+        if handler is None:
+            raise LookupError(
+                f"command /{entry.name} has no handler: add @command({entry.name!r})"
+            )
+        application.add_handler(CommandHandler(entry.name, handler))
     # Buttons: solo play and menus, contests, results downloads.
     application.add_handler(CallbackQueryHandler(private.on_callback, pattern=r"^[amtuf]:"))
     application.add_handler(CallbackQueryHandler(contest.on_group_callback, pattern=r"^[ckjr]:"))
@@ -218,7 +158,7 @@ def _kind(update: Update) -> str:
     return "message" if message is not None else "update"
 
 
-async def log_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def log_update(update: Update, context: QuizContext) -> None:
     """One line per update: what it is and whose, never what people wrote."""
     chat = update.effective_chat
     user = update.effective_user
@@ -236,14 +176,14 @@ async def log_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
 
 
-async def flood_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def flood_guard(update: Update, context: QuizContext) -> None:
     """Stop every update of a user over the flood limit; the first one gets a notice."""
     user = update.effective_user
     if user is None:
         return
-    guard: FloodGuard = context.bot_data[FLOOD_KEY]
-    runtime = runtime_of(context)
-    verdict = guard.check(user.id, runtime.engine.clock.now())
+    guard = context.bot_data.flood
+    runtime = context.runtime
+    verdict = guard.check(user.id, runtime.clock.now())
     if verdict is Verdict.PASS:
         return
     if verdict is Verdict.NOTICE:
@@ -252,29 +192,45 @@ async def flood_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         notice = t(stored.language, "flood_notice")
         if update.callback_query is not None:
             await update.callback_query.answer(notice)
-        elif is_private(update):
+        elif is_private(update) and update.effective_chat is not None:
             await safe_send(context, update.effective_chat.id, notice)
     elif update.callback_query is not None:
         await update.callback_query.answer()  # no spinner left turning
     raise ApplicationHandlerStop
 
 
-async def on_startup(application: Application) -> None:
-    """Open the runtime and show the command menu on phones."""
-    runtime: Runtime = application.bot_data[RUNTIME_KEY]
+def command_menus() -> list[tuple[BotCommandScope, list[str]]]:
+    """The commands each scope of Telegram's menu lists, from the table of commands."""
+    private = [c.name for c in visible(Where.PRIVATE)]
+    group = [c.name for c in visible(Where.GROUP)]
+    admins = [c.name for c in visible(Where.GROUP | Where.ADMIN)]
+    return [
+        (BotCommandScopeAllPrivateChats(), private),
+        (BotCommandScopeAllGroupChats(), group),
+        (BotCommandScopeAllChatAdministrators(), admins),
+    ]
+
+
+async def on_startup(application: QuizApplication) -> None:
+    """Start the services and show the command menus on phones, in every language."""
+    runtime = application.bot_data.runtime
     await runtime.start()
-    for language in LANGUAGES:
-        code = None if language == "zh" else language
-        for scope, names in (
-            (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
-            (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
-            (BotCommandScopeAllChatAdministrators(), GROUP_ADMIN_COMMANDS),
-        ):
+    organizer_menu = [c.name for c in visible(Where.PRIVATE | Where.ORGANIZER)]
+    for language in languages.codes():
+        code = None if language == languages.DEFAULT else language
+        menus = command_menus()
+        for scope, names in menus:
             commands = [BotCommand(name, t(language, f"cmd_{name}")) for name in names]
             await application.bot.set_my_commands(commands, scope=scope, language_code=code)
-    runner: ContestRunner = application.bot_data[CONTEST_KEY]
-    await runner.recover()
-    await learning.schedule_subscriptions(application)
+    for organizer_id in sorted(runtime.settings.admins):
+        # Listed organizers see their own commands too, in the language of the default.
+        commands = [BotCommand(n, t(languages.DEFAULT, f"cmd_{n}")) for n in organizer_menu]
+        try:
+            await application.bot.set_my_commands(
+                commands, scope=BotCommandScopeChat(organizer_id)
+            )
+        except TelegramError as exc:  # an organizer who never opened a chat with the bot
+            logger.info("no command menu for organizer %d: %s", organizer_id, exc)
     _reload_on_sighup(runtime)
     if application.job_queue is not None:  # contact even when idle (webhook mode)
         application.job_queue.run_repeating(
@@ -286,7 +242,7 @@ async def on_startup(application: Application) -> None:
 CHECK_IN = 60
 
 
-async def _check_in(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _check_in(context: QuizContext) -> None:
     """Ask Telegram who we are: a successful answer refreshes the heartbeat."""
     try:
         await context.bot.get_me()
@@ -310,13 +266,12 @@ def _reload_on_sighup(runtime: Runtime) -> None:
         logger.debug("no SIGHUP here: reload with /reload instead")
 
 
-async def on_shutdown(application: Application) -> None:
-    """Close the runtime: writes in progress finish first."""
-    runtime: Runtime = application.bot_data[RUNTIME_KEY]
-    await runtime.stop()
+async def on_shutdown(application: QuizApplication) -> None:
+    """Stop the services: writes in progress finish first."""
+    await application.bot_data.runtime.stop()
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: QuizContext) -> None:
     """Log the update that failed, then the error; never the bot token.
 
     What people wrote in private chats stays out of the log unless it is at DEBUG level.

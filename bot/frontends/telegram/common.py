@@ -1,40 +1,49 @@
-"""Helpers every Telegram handler uses: the runtime, the user, safe sending."""
+"""Helpers every Telegram handler uses: the user, the chat, safe sending, the command registry."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from telegram import MaybeInaccessibleMessage, Message, Update
+from telegram import Bot, Chat, MaybeInaccessibleMessage, Message, Update
 from telegram import User as TgUser
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import ContextTypes
 
 from bot.domain.models import User
+from bot.frontends.telegram.context import Handler, QuizContext
 from bot.runtime import Runtime
 from bot.texts import language_for
 from bot.views import fit
 
 __all__ = [
-    "RUNTIME_KEY",
+    "HANDLERS",
+    "chat_of",
+    "command",
     "domain_user",
     "is_private",
     "is_stale_edit",
-    "runtime_of",
     "safe_edit",
     "safe_send",
     "see_user",
+    "send",
 ]
 
 logger = logging.getLogger(__name__)
 
-RUNTIME_KEY = "runtime"
+#: The handler of each command of :data:`bot.commands.COMMANDS`, by name.
+HANDLERS: dict[str, Handler] = {}
 
 
-def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
-    """The runtime the application was built with."""
-    return context.bot_data[RUNTIME_KEY]
+def command(name: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of the command ``name``."""
+
+    def register(handler: Handler) -> Handler:
+        HANDLERS[name] = handler
+        return handler
+
+    return register
 
 
 def domain_user(user: TgUser) -> User:
@@ -42,10 +51,16 @@ def domain_user(user: TgUser) -> User:
     return User(user.id, user.full_name, user.username, language_for(user.language_code))
 
 
-async def see_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User:
+async def see_user(update: Update, context: QuizContext) -> User:
     """The sender as stored (with the language they chose)."""
     assert update.effective_user is not None
-    return await runtime_of(context).engine.see_user(domain_user(update.effective_user))
+    return await context.runtime.engine.see_user(domain_user(update.effective_user))
+
+
+def chat_of(update: Update) -> Chat:
+    """The chat an update happened in (every update a handler here gets has one)."""
+    assert update.effective_chat is not None
+    return update.effective_chat
 
 
 def is_private(update: Update) -> bool:
@@ -53,17 +68,24 @@ def is_private(update: Update) -> bool:
     return chat is not None and chat.type == ChatType.PRIVATE
 
 
-async def safe_send(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, **kwargs: Any
+async def send(
+    bot: Bot, runtime: Runtime, chat_id: int, text: str, **kwargs: Any
 ) -> Message | None:
     """Send a message cut to Telegram's limit; a user who blocked the bot is marked and skipped."""
     try:
-        return await context.bot.send_message(chat_id, fit(text), **kwargs)
+        return await bot.send_message(chat_id, fit(text), **kwargs)
     except Forbidden:
         logger.info("chat %d blocked the bot or removed it; not sending", chat_id)
         if chat_id > 0:
-            await runtime_of(context).engine.mark_blocked(chat_id)
+            await runtime.engine.mark_blocked(chat_id)
         return None
+
+
+async def safe_send(
+    context: QuizContext, chat_id: int, text: str, **kwargs: Any
+) -> Message | None:
+    """:func:`send` from a handler."""
+    return await send(context.bot, context.runtime, chat_id, text, **kwargs)
 
 
 def is_stale_edit(exc: BadRequest) -> bool:

@@ -7,12 +7,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain import callbacks as cb
 from bot.domain.catalogue import Topic
 from bot.domain.faq import FaqHit
-from bot.domain.models import LETTERS, Question, QuestionType
+from bot.domain.models import LETTERS, Question
 from bot.texts import t
 from bot.views import suggestion_label
 
 __all__ = [
     "answer_keyboard",
+    "contest_keyboard",
     "daily_keyboard",
     "menu_keyboard",
     "suggestions_keyboard",
@@ -51,18 +52,15 @@ def answer_keyboard(
     ticking options needs no state on the server: each tick button holds the selection
     it would make, and Submit holds the selection as it is.
     """
-    if question.type is QuestionType.OPEN:
+    if question.rules.typed:
         return None
-    if question.type is QuestionType.TRUEFALSE:
+    if not question.rules.many:
         row = [
-            _button(t(language, "true"), answer(ref, position, "A")),
-            _button(t(language, "false"), answer(ref, position, "B")),
+            _button(label, answer(ref, position, letter))
+            for label, letter in _labels(question, language)
         ]
         return InlineKeyboardMarkup([row])
-    letters = LETTERS[: len(question.options)]
-    if question.type is QuestionType.SINGLE:
-        row = [_button(letter, answer(ref, position, letter)) for letter in letters]
-        return InlineKeyboardMarkup([row])
+    letters = LETTERS[: question.option_count]
     ticks = []
     for letter in letters:
         picked = set(selected) ^ {letter}
@@ -73,17 +71,48 @@ def answer_keyboard(
     return InlineKeyboardMarkup([*rows, [submit]])
 
 
+def _labels(question: Question, language: str) -> list[tuple[str, str]]:
+    """(button label, option letter) of each option: the letter, or a fixed option's name."""
+    letters = LETTERS[: question.option_count]
+    if question.rules.fixed:
+        return [
+            (t(language, key), letter)
+            for key, letter in zip(question.rules.fixed, letters, strict=True)
+        ]
+    return [(letter, letter) for letter in letters]
+
+
+def contest_keyboard(
+    question: Question, language: str, contest_id: int, position: int
+) -> InlineKeyboardMarkup | None:
+    """Buttons under a contest question: a press answers; for several answers, tick then submit.
+
+    The ticks of a contest live on the server (everyone shares one message), so unlike
+    :func:`answer_keyboard` the buttons carry only the letter pressed.
+    """
+    if question.rules.typed:
+        return None
+    labels = _labels(question, language)
+    if question.rules.many:
+        row = [
+            _button(label, cb.ContestToggle(contest_id, position, letter))
+            for label, letter in labels
+        ]
+        submit = _button(t(language, "submit"), cb.ContestAnswer(contest_id, position, ""))
+        return InlineKeyboardMarkup([row, [submit]])
+    row = [
+        _button(label, cb.ContestAnswer(contest_id, position, letter)) for label, letter in labels
+    ]
+    return InlineKeyboardMarkup([row])
+
+
 def daily_keyboard(question: Question, ordinal: int, language: str) -> InlineKeyboardMarkup:
-    """Buttons under the question of day ``ordinal`` (single choice or true/false)."""
-    if question.type is QuestionType.TRUEFALSE:
-        labels = [(t(language, "true"), "A"), (t(language, "false"), "B")]
-    else:
-        labels = [(letter, letter) for letter in LETTERS[: len(question.options)]]
+    """Buttons under the question of day ``ordinal`` (a question answered with one press)."""
     return InlineKeyboardMarkup(
         [
             [
                 _button(label, cb.DailyAnswer(ordinal, question.language, letter))
-                for label, letter in labels
+                for label, letter in _labels(question, language)
             ]
         ]
     )

@@ -40,7 +40,8 @@ class PatientRateLimiter(AIORateLimiter):
         **kwargs: Any,
     ) -> None:
         self._retry_after_tries = kwargs.pop("max_retries", 3)
-        super().__init__(*args, max_retries=0, **kwargs)
+        kwargs["max_retries"] = 0  # retries are ours (process_request)
+        super().__init__(*args, **kwargs)
         self._backoff = tuple(backoff)
         self._sleep = sleep
         self._open = asyncio.Event()

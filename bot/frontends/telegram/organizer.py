@@ -6,15 +6,15 @@ import asyncio
 import logging
 
 from telegram import InputFile, Update
-from telegram.ext import ContextTypes
 
-from bot.banks.installer import Installed, install_upload, refusal
+from bot.banks.installer import refusal
 from bot.banks.loader import LoadReport
 from bot.charts import contest_chart
 from bot.domain.models import User
-from bot.frontends.telegram.common import is_private, runtime_of, safe_send, see_user
-from bot.frontends.telegram.contest import is_organizer, runner_of
-from bot.stats import MIN_ATTEMPTS, faq_stats, question_stats, stats_csv
+from bot.frontends.telegram.common import chat_of, command, is_private, safe_send, see_user
+from bot.frontends.telegram.context import QuizContext
+from bot.frontends.telegram.permissions import is_listed_organizer, is_organizer
+from bot.stats import MIN_ATTEMPTS, stats_csv
 from bot.texts import t
 from bot.views import fit
 
@@ -26,17 +26,13 @@ logger = logging.getLogger(__name__)
 MAX_LISTED = 40
 
 
-def is_listed_organizer(context: ContextTypes.DEFAULT_TYPE, user: User) -> bool:
-    return user.id in runtime_of(context).settings.admins
-
-
-async def _organizer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User | None:
+async def _organizer(update: Update, context: QuizContext) -> User | None:
     """The sender if they are a listed organizer in a private chat, else None (and a word)."""
     user = await see_user(update, context)
     if not is_private(update):
         return None
-    if not is_listed_organizer(context, user):
-        await safe_send(context, update.effective_chat.id, t(user.language, "organizers_only"))
+    if not is_listed_organizer(context, user.id):
+        await safe_send(context, chat_of(update).id, t(user.language, "organizers_only"))
         return None
     return user
 
@@ -48,13 +44,14 @@ def _problems(language: str, header: str, problems: list[str]) -> str:
     return fit("\n".join(lines))
 
 
-async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_document(update: Update, context: QuizContext) -> None:
     """A bank file sent by an organizer: validate it, and install it when valid."""
-    document = update.effective_message.document
+    message = update.effective_message
+    document = message.document if message else None
     user = await _organizer(update, context)
     if user is None or document is None:
         return
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     why = refusal(document.file_name, document.file_size)
     if why:  # refused before anything is downloaded or written
         await safe_send(context, chat_id, t(user.language, why))
@@ -63,17 +60,9 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await safe_send(context, chat_id, t(user.language, "upload_checking", name=name))
     file = await context.bot.get_file(document.file_id)
     content = bytes(await file.download_as_bytearray())
-    runtime = runtime_of(context)
+    runtime = context.runtime
     try:
-        result: Installed = await asyncio.to_thread(
-            install_upload,
-            name,
-            content,
-            runtime.engine.catalogue,
-            runtime.settings.questions_dir,
-            runtime.settings.data_dir / "history",
-            runtime.engine.clock.now(),
-        )
+        result, report = await runtime.install(name, content)
     except OSError as exc:  # a read-only questions folder, a full disk
         logger.error("cannot install %s: %s", name, exc)
         await safe_send(
@@ -82,12 +71,11 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             t(user.language, "upload_cannot_write", folder=runtime.settings.questions_dir),
         )
         return
-    if not result.ok:
+    if report is None:
         problems = [t(user.language, e) if e.startswith("upload_") else e for e in result.errors]
         header = t(user.language, "upload_errors", name=name, count=len(problems))
         await safe_send(context, chat_id, _problems(user.language, header, problems))
         return
-    report = await runtime.reload()
     logger.info("user %d installed bank %s", user.id, result.bank_id)
     await safe_send(
         context,
@@ -123,24 +111,26 @@ def reload_text(language: str, report: LoadReport) -> str:
     return fit(text)
 
 
-async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("reload")
+async def on_reload(update: Update, context: QuizContext) -> None:
     """Rescan the questions folder (organizers); broken files keep their previous version."""
     user = await _organizer(update, context)
     if user is None:
         return
-    report = await runtime_of(context).reload()
-    await safe_send(context, update.effective_chat.id, reload_text(user.language, report))
+    report = await context.runtime.reload()
+    await safe_send(context, chat_of(update).id, reload_text(user.language, report))
 
 
-async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("stats")
+async def on_stats(update: Update, context: QuizContext) -> None:
     """How questions perform, and what people ask that the FAQ cannot answer (organizers)."""
     user = await _organizer(update, context)
     if user is None:
         return
-    runtime = runtime_of(context)
+    stats = context.runtime.stats
     lang = user.language
-    banks = await question_stats(runtime.db, runtime.engine.catalogue)
-    faq = await faq_stats(runtime.db)
+    banks = await stats.questions()
+    faq = await stats.faq()
     lines = [t(lang, "stats_header", min=MIN_ATTEMPTS)]
     if not banks:
         lines.append(t(lang, "stats_no_answers"))
@@ -156,7 +146,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         for q in bank.questions:
             if q.flags:
-                flags = "、".join(t(lang, f"stats_flag_{f}") for f in q.flags)
+                flags = t(lang, "list_sep").join(t(lang, f"stats_flag_{f}") for f in q.flags)
                 lines.append(
                     t(
                         lang,
@@ -184,7 +174,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             t(lang, "stats_unanswered_line", count=n, text=text[:60])
             for text, n in faq.top_unanswered
         ]
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     await safe_send(context, chat_id, "\n".join(lines))
     if banks:
         await context.bot.send_document(
@@ -194,24 +184,25 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
 
 
-async def on_chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("chart")
+async def on_chart(update: Update, context: QuizContext) -> None:
     """/chart CONTEST_ID: the contest's chart, for its organizers."""
     user = await see_user(update, context)
     if not is_private(update):
         return
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     args = context.args or []
-    runner = runner_of(context)
+    results = context.runtime.results
     if args and args[0].isdigit():
-        row = await runner.contests.get(int(args[0]))
+        row = await results.contest(int(args[0]))
     else:
-        recent = await runner.contests.recent(None, limit=1)
-        row = recent[0] if recent else None
+        recent = await results.recent(None, limit=1)
+        row = await results.contest(recent[0].id) if recent else None
     if row is None or not await is_organizer(context, row.chat_id, user.id):
         await safe_send(context, chat_id, t(user.language, "chart_none"))
         return
-    shares, scores = await runner.chart_data(row.id)
-    png = await asyncio.to_thread(contest_chart, f"#{row.id}", shares, scores)
+    chart = await results.chart_data(row.id)
+    png = await asyncio.to_thread(contest_chart, f"#{row.id}", chart.shares, chart.scores)
     await context.bot.send_photo(
         chat_id,
         InputFile(png, filename=f"contest-{row.id}.png"),

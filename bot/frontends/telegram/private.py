@@ -6,25 +6,37 @@ import logging
 
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
+from bot.commands import Where
 from bot.domain import callbacks as cb
-from bot.domain.faq import Outcome
-from bot.domain.models import QuestionType, User
+from bot.domain.faq import FaqDecision, Outcome
+from bot.domain.models import User
 from bot.domain.quiz import letters_to_indexes
-from bot.engine import AnswerResult, QuestionView, Rejected
-from bot.frontends.telegram.common import is_private, runtime_of, safe_edit, safe_send, see_user
+from bot.domain.refusals import Refused
+from bot.engine import AnswerResult, QuestionView
+from bot.frontends.telegram.common import (
+    chat_of,
+    command,
+    is_private,
+    safe_edit,
+    safe_send,
+    see_user,
+)
+from bot.frontends.telegram.contest import on_group_stop
+from bot.frontends.telegram.context import QuizContext
 from bot.frontends.telegram.keyboards import (
     answer_keyboard,
     menu_keyboard,
     suggestions_keyboard,
     topics_keyboard,
 )
-from bot.texts import LANGUAGES, t
+from bot.frontends.telegram.permissions import is_listed_organizer
+from bot.texts import t
 from bot.views import (
     render_achievements,
     render_faq,
     render_feedback,
+    render_help,
     render_leaderboard,
     render_question,
     render_score,
@@ -50,31 +62,45 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("start")
+async def on_start(update: Update, context: QuizContext) -> None:
     """Welcome the user and show the menu."""
     user = await see_user(update, context)
     await safe_send(
         context,
-        update.effective_chat.id,
+        chat_of(update).id,
         t(user.language, "welcome", name=user.name),
         reply_markup=menu_keyboard(user.language),
     )
 
 
-async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Explain the commands."""
+@command("help")
+async def on_help(update: Update, context: QuizContext) -> None:
+    """Explain the commands that work here."""
     user = await see_user(update, context)
-    await safe_send(context, update.effective_chat.id, t(user.language, "help"))
+    await _send_help(context, chat_of(update).id, user, private=is_private(update))
 
 
-async def on_topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _send_help(context: QuizContext, chat_id: int, user: User, private: bool) -> None:
+    if private:
+        where = Where.PRIVATE
+        if is_listed_organizer(context, user.id):
+            where |= Where.ORGANIZER
+    else:
+        where = Where.GROUP | Where.ADMIN
+    if private or context.runtime.contests.may_reply(chat_id):
+        await safe_send(context, chat_id, render_help(user.language, where))
+
+
+@command("topics")
+async def on_topics(update: Update, context: QuizContext) -> None:
     """List the topics as buttons."""
     user = await see_user(update, context)
-    await _send_topics(context, update.effective_chat.id, user)
+    await _send_topics(context, chat_of(update).id, user)
 
 
-async def _send_topics(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user: User) -> None:
-    topics = runtime_of(context).engine.topics(user.language)
+async def _send_topics(context: QuizContext, chat_id: int, user: User) -> None:
+    topics = context.runtime.engine.topics(user.language)
     if not topics:
         await safe_send(context, chat_id, t(user.language, "no_topics"))
         return
@@ -83,20 +109,19 @@ async def _send_topics(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user: U
     )
 
 
-async def on_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("quiz")
+async def on_quiz(update: Update, context: QuizContext) -> None:
     """Start a solo round: /quiz [topic]."""
     user = await see_user(update, context)
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     if not is_private(update):
         await safe_send(context, chat_id, t(user.language, "quiz_private_only"))
         return
     await _start_round(context, user, chat_id, " ".join(context.args or []) or None)
 
 
-async def _start_round(
-    context: ContextTypes.DEFAULT_TYPE, user: User, chat_id: int, topic: str | None
-) -> None:
-    view = await runtime_of(context).engine.start_quiz(user, chat_id, topic)
+async def _start_round(context: QuizContext, user: User, chat_id: int, topic: str | None) -> None:
+    view = await context.runtime.engine.start_quiz(user, chat_id, topic)
     if view is None:
         key = "topic_not_found" if topic else "no_topics"
         await safe_send(context, chat_id, t(user.language, key, topic=topic or ""))
@@ -105,7 +130,7 @@ async def _start_round(
 
 
 async def send_question(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: QuizContext,
     chat_id: int,
     view: QuestionView,
     language: str,
@@ -121,85 +146,97 @@ async def send_question(
     )
 
 
-async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """End the current solo round."""
+@command("stop")
+async def on_stop(update: Update, context: QuizContext) -> None:
+    """End the current solo round; in a group, end its contest."""
+    if not is_private(update):
+        await on_group_stop(update, context)
+        return
     user = await see_user(update, context)
-    summary = await runtime_of(context).engine.stop_quiz(user.id)
+    summary = await context.runtime.engine.stop_quiz(user.id)
     text = (
         render_summary(summary, user.language, stopped=True)
         if summary
         else t(user.language, "no_round")
     )
-    await safe_send(context, update.effective_chat.id, text)
+    await safe_send(context, chat_of(update).id, text)
 
 
-async def on_score(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("score")
+async def on_score(update: Update, context: QuizContext) -> None:
     """Show the user's totals."""
     user = await see_user(update, context)
-    await _send_score(context, update.effective_chat.id, user)
+    await _send_score(context, chat_of(update).id, user)
 
 
-async def _send_score(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user: User) -> None:
-    card = await runtime_of(context).engine.score(user.id)
+async def _send_score(context: QuizContext, chat_id: int, user: User) -> None:
+    card = await context.runtime.engine.score(user.id)
     await safe_send(context, chat_id, render_score(card, user.language))
 
 
-async def on_leaderboard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("leaderboard")
+async def on_leaderboard(update: Update, context: QuizContext) -> None:
     """Top players: everyone in a private chat, the group's players in a group."""
     user = await see_user(update, context)
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     await _send_leaderboard(context, chat_id, user, group=not is_private(update))
 
 
 async def _send_leaderboard(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, user: User, group: bool = False
+    context: QuizContext, chat_id: int, user: User, group: bool = False
 ) -> None:
-    board = await runtime_of(context).engine.leaderboard(chat_id if group else None)
+    if group and not context.runtime.contests.may_reply(chat_id):
+        return
+    board = await context.runtime.engine.leaderboard(chat_id if group else None)
     await safe_send(context, chat_id, render_leaderboard(board, user.language, group=group))
 
 
-async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("lang")
+async def on_lang(update: Update, context: QuizContext) -> None:
     """Switch the interface language: /lang zh or /lang en."""
     user = await see_user(update, context)
     wanted = (context.args or [""])[0].lower()
-    if wanted in LANGUAGES:
-        user = await runtime_of(context).engine.set_language(user, wanted)
-        await safe_send(context, update.effective_chat.id, t(user.language, "lang_set"))
+    changed = await context.runtime.engine.choose_language(user, wanted)
+    chat_id = chat_of(update).id
+    if changed is None:
+        await safe_send(context, chat_id, t(user.language, "lang_usage"))
     else:
-        await safe_send(context, update.effective_chat.id, t(user.language, "lang_usage"))
+        await safe_send(context, chat_id, t(changed.language, "lang_set"))
 
 
-async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Plain text: the answer to an open question being asked, or else an FAQ question."""
+async def on_private_text(update: Update, context: QuizContext) -> None:
+    """Plain text: the answer to a typed question being asked, or else an FAQ question."""
     user = await see_user(update, context)
-    engine = runtime_of(context).engine
-    chat_id = update.effective_chat.id
-    text = update.effective_message.text or ""
-    view = await engine.current(user.id)
-    if view is not None and view.question.type is QuestionType.OPEN:
-        result = await engine.answer(user.id, view.round_id, view.position, text)
-        if isinstance(result, Rejected):
-            await safe_send(context, chat_id, t(user.language, f"rejected_{result.reason}"))
-        else:
-            await safe_send(context, chat_id, render_feedback(result, user.language))
-            await _after_answer(context, chat_id, result, user.language)
-        return
-    decision = await engine.ask(user, chat_id, text)
+    chat_id = chat_of(update).id
+    text = (update.effective_message.text if update.effective_message else None) or ""
+    reply = await context.runtime.engine.reply_to_text(user, chat_id, text)
+    if isinstance(reply, Refused):
+        await safe_send(context, chat_id, t(user.language, reply.key))
+    elif isinstance(reply, AnswerResult):
+        await safe_send(context, chat_id, render_feedback(reply, user.language))
+        await _after_answer(context, chat_id, reply, user.language)
+    else:
+        await _send_faq(context, chat_id, reply, user.language)
+
+
+async def _send_faq(
+    context: QuizContext, chat_id: int, decision: FaqDecision, language: str
+) -> None:
     if decision.outcome is Outcome.ANSWERED and decision.best:
-        await safe_send(context, chat_id, render_faq(decision.best.entry, user.language))
+        await safe_send(context, chat_id, render_faq(decision.best.entry, language))
     elif decision.outcome is Outcome.SUGGESTED:
         await safe_send(
             context,
             chat_id,
-            t(user.language, "faq_suggest"),
+            t(language, "faq_suggest"),
             reply_markup=suggestions_keyboard(decision.suggestions),
         )
     else:
-        await safe_send(context, chat_id, t(user.language, "faq_none"))
+        await safe_send(context, chat_id, t(language, "faq_none"))
 
 
 async def _after_answer(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, result: AnswerResult, language: str
+    context: QuizContext, chat_id: int, result: AnswerResult, language: str
 ) -> None:
     for line in render_achievements(result.earned, language):
         await safe_send(context, chat_id, line)
@@ -209,56 +246,58 @@ async def _after_answer(
         await safe_send(context, chat_id, render_summary(result.summary, language))
 
 
-async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_callback(update: Update, context: QuizContext) -> None:
     """Button presses of private chats: answers, ticks, topics, menu, FAQ suggestions."""
     query = update.callback_query
     assert query is not None
     data = cb.decode(query.data)
     user = await see_user(update, context)
+    chat_id = chat_of(update).id
     if isinstance(data, cb.SoloAnswer):
         await _answer_pressed(query, context, user, data)
     elif isinstance(data, cb.SoloToggle):
         await _toggle_pressed(query, context, user, data)
     elif isinstance(data, cb.TopicPick):
         await query.answer()
-        await _start_round(context, user, query.message.chat.id, data.topic_id)
+        await _start_round(context, user, chat_id, data.topic_id)
     elif isinstance(data, cb.MenuPick):
         await query.answer()
-        await _menu_pressed(context, user, query.message.chat.id, data.action)
+        await _menu_pressed(context, user, chat_id, data.action)
     elif isinstance(data, cb.FaqPick):
         await query.answer()
-        entry = runtime_of(context).engine.faq_entry(data.faq_id)
+        entry = context.runtime.engine.faq_entry(data.faq_id)
         text = render_faq(entry, user.language) if entry else t(user.language, "faq_gone")
-        await safe_send(context, query.message.chat.id, text)
+        await safe_send(context, chat_id, text)
     else:
         await query.answer()
 
 
 async def _answer_pressed(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, user: User, data: cb.SoloAnswer
+    query: CallbackQuery, context: QuizContext, user: User, data: cb.SoloAnswer
 ) -> None:
     if not data.letters:
-        await query.answer(t(user.language, "submit_empty"))
+        await query.answer(t(user.language, "refused_empty"))
         return
-    engine = runtime_of(context).engine
+    engine = context.runtime.engine
     result = await engine.answer(
         user.id, data.round_id, data.position, letters_to_indexes(data.letters)
     )
-    if isinstance(result, Rejected):
-        await query.answer(t(user.language, f"rejected_{result.reason}"))
+    if isinstance(result, Refused):
+        await query.answer(t(user.language, result.key))
         return
     await query.answer(render_verdict(result, user.language))
     header = getattr(query.message, "text", None) or result.question.text
     await safe_edit(query.message, f"{header}\n\n{render_feedback(result, user.language)}")
+    assert query.message is not None
     await _after_answer(context, query.message.chat.id, result, user.language)
 
 
 async def _toggle_pressed(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, user: User, data: cb.SoloToggle
+    query: CallbackQuery, context: QuizContext, user: User, data: cb.SoloToggle
 ) -> None:
-    view = await runtime_of(context).engine.current(user.id)
+    view = await context.runtime.engine.current(user.id)
     if view is None or (view.round_id, view.position) != (data.round_id, data.position):
-        await query.answer(t(user.language, "rejected_stale"))
+        await query.answer(t(user.language, "refused_answered"))
         return
     await query.answer(t(user.language, "selected", letters=selection_text(data.letters)))
     keyboard = answer_keyboard(
@@ -276,9 +315,7 @@ async def _toggle_pressed(
         logger.debug("keyboard not updated: %s", exc)
 
 
-async def _menu_pressed(
-    context: ContextTypes.DEFAULT_TYPE, user: User, chat_id: int, action: str
-) -> None:
+async def _menu_pressed(context: QuizContext, user: User, chat_id: int, action: str) -> None:
     if action == "quiz":
         await _start_round(context, user, chat_id, None)
     elif action == "topics":
@@ -288,4 +325,4 @@ async def _menu_pressed(
     elif action == "leaderboard":
         await _send_leaderboard(context, chat_id, user)
     else:
-        await safe_send(context, chat_id, t(user.language, "help"))
+        await _send_help(context, chat_id, user, private=chat_id > 0)

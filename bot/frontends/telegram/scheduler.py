@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dtm
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram.ext import ContextTypes, JobQueue
+from telegram.ext import JobQueue
 
-from bot.engine import Clock
+from bot.frontends.telegram.context import QuizContext
+from bot.ports import Clock
 
 __all__ = ["JobQueueScheduler"]
 
@@ -18,10 +20,10 @@ logger = logging.getLogger(__name__)
 
 def _job(
     callback: Callable[[], Awaitable[None]],
-) -> Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+) -> Callable[[QuizContext], Coroutine[Any, Any, None]]:
     """A JobQueue callback (which is given the context) that runs ``callback``."""
 
-    async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def run(context: QuizContext) -> None:
         await callback()
 
     return run
@@ -30,7 +32,7 @@ def _job(
 class JobQueueScheduler:
     """Runs a coroutine at a time of the engine's clock; one pending job per key."""
 
-    def __init__(self, job_queue: JobQueue, clock: Clock) -> None:
+    def __init__(self, job_queue: JobQueue[QuizContext], clock: Clock) -> None:
         self.job_queue = job_queue
         self.clock = clock
 

@@ -82,7 +82,11 @@ class AiohttpRequest(BaseRequest):
         write = default_write if isinstance(write_timeout, DefaultValue) else write_timeout
         # aiohttp has no write timeout of its own: the whole request may take connect,
         # write and read together, and waiting for a pooled connection counts as connect.
-        total = None if None in (read, write, connect) else read + write + connect + (pool or 0)
+        total = (
+            None
+            if read is None or write is None or connect is None
+            else read + write + connect + (pool or 0)
+        )
         timeout = aiohttp.ClientTimeout(
             total=total,
             connect=(connect or 0) + (pool or 0) or None,

@@ -1,0 +1,153 @@
+"""A contest as it runs: its state in memory, what a reveal shows, and the presenter port.
+
+The runner (:mod:`bot.contests.runner`) decides what happens when; a
+:class:`ContestPresenter` (the Telegram front end, or a fake in tests) shows it. What is in
+memory mirrors SQLite and is rebuilt from it after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.domain.contest import (
+    ContestSettings,
+    ContestStatus,
+    GroupBudget,
+    PlayerScore,
+    upcoming_mandatory,
+)
+from bot.domain.models import Question
+from bot.storage.contest_store import ContestRow
+
+__all__ = ["TICK", "Ack", "ChartData", "ContestPresenter", "Live", "Reveal"]
+
+#: Seconds between checks for a live answer count or a lobby refresh (each one only when
+#: the group's message budget allows).
+TICK = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """What everyone sees when a question closes."""
+
+    position: int
+    question: Question
+    counts: tuple[int, ...]  # answers per option (choice questions)
+    answered: int
+    right: int
+    right_names: tuple[str, ...]  # first right players, for typed answers
+    standings: tuple[PlayerScore, ...]  # top 5
+
+
+@dataclass(frozen=True, slots=True)
+class ChartData:
+    """A finished contest in figures: the share right per question and every score."""
+
+    shares: list[float]
+    scores: list[int]
+
+
+class ContestPresenter(Protocol):
+    """How a contest is shown; each call is one message sent or edited in the group,
+    except :meth:`award`, which writes to a player privately, and the chart that follows
+    the podium, which goes to the organizer."""
+
+    async def announce(self, live: Live, starts_at: float, timezone: str) -> None: ...
+
+    async def lobby(self, live: Live, players: int, seconds_left: int, first: bool) -> None: ...
+
+    async def ask(self, live: Live) -> None: ...
+
+    async def count(self, live: Live, answered: int, seconds_left: int) -> None: ...
+
+    async def reveal(self, live: Live, reveal: Reveal) -> None: ...
+
+    async def podium(
+        self, live: Live, ranking: list[PlayerScore], stopped: bool, chart: ChartData
+    ) -> None: ...
+
+    async def notice(self, live: Live, key: str) -> None: ...
+
+    async def award(self, user_id: int, codes: tuple[str, ...], language: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """An answer stored; ``letters`` or the typed text, and the seconds it took."""
+
+    choice: str
+    seconds: float
+
+
+@dataclass
+class Live:
+    """An active contest, as cached in memory."""
+
+    id: int
+    chat_id: int
+    created_by: int
+    settings: ContestSettings
+    questions: tuple[Question, ...]
+    status: ContestStatus
+    position: int = -1
+    asked_at: float | None = None
+    deadline: float | None = None
+    paused_left: float | None = None
+    paused_from: ContestStatus | None = None
+    pause_requested: bool = False
+    scheduled_at: float | None = None
+    message_id: int | None = None
+    poll_id: str | None = None
+    notes: tuple[str, ...] = ()
+    answered: dict[int, str] = field(default_factory=dict)
+    selections: dict[int, frozenset[int]] = field(default_factory=dict)
+    streaks: dict[int, int] = field(default_factory=dict)
+    members: set[int] = field(default_factory=set)  # joined or answered
+    shown_count: int = -1
+    shown_players: int = -1
+    inflight: int = 0
+    budget: GroupBudget = field(default_factory=GroupBudget)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def question(self) -> Question | None:
+        if 0 <= self.position < len(self.questions):
+            return self.questions[self.position]
+        return None
+
+    @property
+    def total(self) -> int:
+        return len(self.questions)
+
+    def seconds_left(self, now: float) -> int:
+        return max(0, round((self.deadline or now) - now))
+
+    def may_send(self, now: float) -> bool:
+        """Whether an optional message (a count, a refresh, a reply) fits the group's budget."""
+        reserve = upcoming_mandatory(
+            self.status, now, self.deadline, self.position, self.total, self.settings
+        )
+        return self.budget.allows(now, reserve)
+
+    @classmethod
+    def from_row(cls, row: ContestRow) -> Live:
+        live = cls(
+            id=row.id,
+            chat_id=row.chat_id,
+            created_by=row.created_by,
+            settings=row.settings,
+            questions=row.questions,
+            status=row.status,
+            position=row.position,
+            asked_at=row.asked_at,
+            deadline=row.deadline,
+            paused_left=row.paused_left,
+            paused_from=row.paused_from,
+            scheduled_at=row.scheduled_at,
+            message_id=row.message_id,
+        )
+        live.idle.set()
+        return live
