@@ -16,17 +16,29 @@ import difflib
 import statistics
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bench.blind import BlindCase, BlindScores, Decision
+from bench.blind import score as blind_score
 from bench.evaluate import EvalCase, EvalSet, Scores, evaluate, load_eval_set
-from bot.domain.faq import FaqMatcher
+from bot.domain.faq import FaqMatcher, Tuning
 from bot.domain.models import FaqEntry
 from bot.domain.text import normalise
+from bot.domain.vocabulary import Vocabulary
 
-__all__ = ["METHODS", "Accuracy", "Latency", "accuracy", "latency"]
+__all__ = [
+    "METHODS",
+    "Accuracy",
+    "BlindAccuracy",
+    "Latency",
+    "accuracy",
+    "blind_accuracy",
+    "index_bytes",
+    "latency",
+]
 
 
 def _choices(entries: Sequence[FaqEntry]) -> tuple[list[str], list[str]]:
@@ -51,8 +63,13 @@ def _best_per_entry(hits: Sequence[tuple[str, float]], limit: int) -> list[tuple
 class Ours:
     name = "ours"
 
-    def __init__(self, entries: Sequence[FaqEntry]) -> None:
-        self.matcher = FaqMatcher(entries)
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        vocabulary: Vocabulary | None = None,
+        language: str = "zh",
+    ) -> None:
+        self.matcher = FaqMatcher(entries, vocabulary, Tuning.for_language(language))
         self.matcher.prepare()
 
     def query(self, text: str) -> object:
@@ -64,6 +81,15 @@ class Ours:
     def decide(self, text: str, threshold: float | None = None) -> tuple[str, str | None]:
         decision = self.matcher.decide(text)
         return decision.outcome.value, decision.best.entry.id if decision.best else None
+
+    def full(self, text: str) -> Decision:
+        """The bot's whole decision: answered, the "did you mean" offered, or nothing."""
+        d = self.matcher.decide(text)
+        return Decision(
+            d.outcome.value,
+            d.best.entry.id if d.best else None,
+            tuple(hit.entry.id for hit in d.suggestions),
+        )
 
 
 class Floor:
@@ -140,11 +166,15 @@ class Latency:
 
 
 def latency(
-    method: type, entries: Sequence[FaqEntry], queries: Sequence[str], repeat: int = 1
+    method: type,
+    entries: Sequence[FaqEntry],
+    queries: Sequence[str],
+    repeat: int = 1,
+    vocabulary: Vocabulary | None = None,
 ) -> Latency:
-    """Per-query time of one method on one FAQ."""
+    """Per-query time of one method on one FAQ (ours with the bot's vocabulary)."""
     started = time.perf_counter()
-    built = method(entries)
+    built = method(entries, vocabulary) if method is Ours else method(entries)
     build = time.perf_counter() - started
     for query in queries[:5]:  # warm caches, as a running bot's are
         built.query(query)
@@ -201,16 +231,22 @@ def _threshold(built: object, cases: list[EvalCase]) -> float:
 
 
 def accuracy(
-    entries_by_language: dict[str, list[FaqEntry]], evaluation: EvalSet | None = None
+    entries_by_language: dict[str, list[FaqEntry]],
+    evaluation: EvalSet | None = None,
+    vocabularies: dict[str, Vocabulary] | None = None,
+    methods: tuple[type, ...] = METHODS,
 ) -> list[Accuracy]:
     """Every method on the evaluation set (default: all of it), per language."""
     evaluation = evaluation or load_eval_set()
     results = []
     for language, entries in entries_by_language.items():
         cases = evaluation.language(language)
-        for method in METHODS:
-            built = method(entries)
+        for method in methods:
             if method is Ours:
+                built: object = Ours(entries, (vocabularies or {}).get(language), language)
+            else:
+                built = method(entries)
+            if isinstance(built, Ours):
                 threshold = None
                 decide = built.decide
             else:
@@ -224,6 +260,86 @@ def accuracy(
                         return "answered", ranked[0][0]
                     return "unanswered", None
 
-            scores = evaluate(cases, built.rank, decide)
+            scores = evaluate(cases, built.rank, decide)  # type: ignore[attr-defined]
             results.append(Accuracy(method.name, language, threshold, scores))
     return results
+
+
+def index_bytes(entries: Sequence[FaqEntry], vocabulary: Vocabulary | None = None) -> float:
+    """Bytes our index holds per phrasing (traced allocations of building it)."""
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        matcher = FaqMatcher(entries, vocabulary)
+        matcher.prepare()
+        held, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return held / max(matcher.index_size(), 1)
+
+
+@dataclass(frozen=True, slots=True)
+class BlindAccuracy:
+    method: str
+    language: str
+    half: str
+    threshold: float | None
+    scores: BlindScores
+
+
+def blind_accuracy(
+    entries_by_language: dict[str, list[FaqEntry]],
+    vocabularies: dict[str, Vocabulary],
+    cases: list[BlindCase],
+    methods: tuple[type, ...] = METHODS,
+) -> list[BlindAccuracy]:
+    """Every method on both halves of the blind set; a baseline's answer threshold is chosen
+    on the dev half (most right answers, a wrong one costing three), as ours were."""
+    results = []
+    for language, entries in entries_by_language.items():
+        mine = [c for c in cases if c.language == language]
+        dev = [c for c in mine if c.half == "dev"]
+        for method in methods:
+            built = (
+                Ours(entries, vocabularies.get(language)) if method is Ours else method(entries)
+            )
+            if isinstance(built, Ours):
+                threshold, decide = None, built.full
+            else:
+                threshold = _blind_threshold(built, dev)
+                decide = _thresholded(built, threshold)
+            for half in ("dev", "test"):
+                chosen = [c for c in mine if c.half == half]
+                results.append(
+                    BlindAccuracy(
+                        method.name, language, half, threshold, blind_score(chosen, decide)
+                    )
+                )
+    return results
+
+
+def _thresholded(built: object, limit: float) -> Callable[[str], Decision]:
+    def decide(text: str) -> Decision:
+        ranked = built.rank(text, 1)  # type: ignore[attr-defined]
+        if ranked and ranked[0][1] >= limit:
+            return Decision("answered", ranked[0][0])
+        return Decision("unanswered")
+
+    return decide
+
+
+def _blind_threshold(built: object, cases: list[BlindCase]) -> float:
+    tops = [(c, built.rank(c.query, 1)) for c in cases]  # type: ignore[attr-defined]
+    best, best_value = float("inf"), 0.0
+    for threshold in sorted({round(r[0][1], 2) for _, r in tops if r}):
+        value = 0.0
+        for case, ranked in tops:
+            if not ranked or ranked[0][1] < threshold:
+                continue
+            value += 1.0 if ranked[0][0] in case.ids else -3.0
+        if value > best_value:
+            best, best_value = threshold, value
+    return best

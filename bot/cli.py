@@ -103,6 +103,20 @@ def _parser() -> argparse.ArgumentParser:
     queue.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     queue.add_argument("--limit", type=int, default=None)
     queue.set_defaults(func=_unanswered)
+    review = faq_actions.add_parser(
+        "review",
+        help="what people asked that the FAQ missed: list it, or approve an item as a new "
+        "phrasing of an entry (written into the bank, layout kept)",
+    )
+    decide = review.add_mutually_exclusive_group()
+    decide.add_argument("--approve", type=int, metavar="ITEM", help="add ITEM as a phrasing")
+    decide.add_argument("--reject", type=int, metavar="ITEM", help="mark ITEM as not helpful")
+    decide.add_argument("--ignore", type=int, metavar="ITEM", help="skip ITEM")
+    review.add_argument(
+        "--entry", help="with --approve: the entry's id (default: the item's first choice)"
+    )
+    review.add_argument("--limit", type=int, default=20, help="items listed (default 20)")
+    review.set_defaults(func=_faq_review)
 
     stats = sub.add_parser("stats", help="how questions perform and what the FAQ misses")
     stats.add_argument("--csv", action="store_true", help="per-question figures as CSV")
@@ -281,6 +295,42 @@ def _unanswered(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return _with_runtime(settings, report)
+
+
+def _faq_review(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.faq_desk import EditError
+    from bot.storage.faq_store import PENDING
+
+    async def review(runtime: Runtime) -> int:
+        desk = runtime.faq
+        item_id = args.approve or args.reject or args.ignore
+        if item_id is None:
+            for case in await desk.pending(args.limit):
+                item = case.item
+                print(f"[{item.id}] {item.text}  ({item.source}, asked {item.asked}x)")
+                for number, entry in enumerate(case.choices, start=1):
+                    print(f"      {number}. {entry.id}: {entry.questions[0]}")
+            return 0
+        found = await desk.case(item_id)
+        if found is None or found.item.status != PENDING:
+            return _fail(f"no pending review item {item_id}")
+        if args.approve is None:
+            await desk.dismiss(item_id, None, helpful=args.ignore is not None)
+            print(f"item {item_id}: {'ignored' if args.ignore else 'rejected'}", file=sys.stderr)
+            return 0
+        entry_id = args.entry or (found.choices[0].id if found.choices else None)
+        if entry_id is None:
+            return _fail(f"item {item_id} has no entry to join: name one with --entry")
+        try:
+            added = await desk.approve(item_id, entry_id, None)
+        except EditError as exc:
+            return _fail(f"not added: {exc}")
+        if not isinstance(added, str):
+            return _fail(f"no FAQ entry '{entry_id}'")
+        print(f"item {item_id}: added as a phrasing of {added}", file=sys.stderr)
+        return 0
+
+    return _with_runtime(settings, review)
 
 
 # --- figures -------------------------------------------------------------------------------

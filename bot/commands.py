@@ -61,6 +61,7 @@ COMMANDS: list[Command] = [
     Command("reload", ORG),
     Command("stats", ORG, console=True),
     Command("chart", ORG),
+    Command("review_faq", ORG),
 ]
 
 

@@ -15,11 +15,10 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import languages
 from bot.domain.catalogue import Catalogue, Topic
-from bot.domain.faq import FaqDecision, Outcome
 from bot.domain.models import FaqEntry, Question, User
 from bot.domain.quiz import Response, choice_letters, grade, solo_points
 from bot.domain.refusals import Refusal, Refused
-from bot.domain.text import normalise
+from bot.faq_desk import FaqDesk, FaqReply
 from bot.policy import AnswerPolicy
 from bot.ports import Clock, SystemClock
 from bot.storage.store import AnswerRecord, ScoreCard, Standing, Store
@@ -35,9 +34,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: Queries longer than this are cut before matching and storing.
-MAX_QUERY = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +82,7 @@ class Engine:
         store: Store,
         catalogue: Catalogue,
         policy: AnswerPolicy,
+        faq: FaqDesk,
         clock: Clock | None = None,
         rng: random.Random | None = None,
         quiz_length: int = 5,
@@ -94,6 +91,7 @@ class Engine:
         self.store = store
         self.catalogue = catalogue
         self.policy = policy
+        self.faq = faq
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
         self.quiz_length = quiz_length
@@ -282,34 +280,15 @@ class Engine:
 
     async def reply_to_text(
         self, user: User, chat_id: int | None, text: str
-    ) -> AnswerResult | Refused | FaqDecision:
+    ) -> AnswerResult | Refused | FaqReply:
         """What a plain text from a user is: the answer to the typed question they are being
         asked, or else a question for the FAQ. The one rule for every front end."""
         view = await self.current(user.id)
         if view is not None and view.question.rules.typed:
             return await self.answer(user.id, view.round_id, view.position, text)
-        return await self.ask(user, chat_id, text)
+        return await self.faq.ask(user, chat_id, text)
 
     # --- FAQ ---------------------------------------------------------------------------
-
-    async def ask(self, user: User | None, chat_id: int | None, text: str) -> FaqDecision:
-        """Match a question against the FAQ and record the query and its outcome."""
-        text = text[:MAX_QUERY]
-        language = self.catalogue.faq_language(text, user.language if user else None)
-        decision = self.catalogue.matcher(language).decide(text)
-        best = decision.hits[0] if decision.hits else None
-        await self.store.record_faq_query(
-            user.id if user else None,
-            chat_id,
-            text,
-            normalise(text),
-            language,
-            decision.outcome.value,
-            best.entry.id if best and decision.outcome is not Outcome.UNANSWERED else None,
-            best.score if best else 0.0,
-            self.clock.now(),
-        )
-        return decision
 
     def faq_entry(self, faq_id: str) -> FaqEntry | None:
         return self.catalogue.faq.get(faq_id)

@@ -19,12 +19,14 @@ from bot.config import Settings
 from bot.contests import ContestPresenter, ContestResults, ContestRunner
 from bot.domain.catalogue import Catalogue
 from bot.engine import Engine
+from bot.faq_desk import FaqDesk
 from bot.learning import DailyPoster, Learning
 from bot.policy import AnswerPolicy
 from bot.ports import Clock, Scheduler, SystemClock
 from bot.stats import Stats
 from bot.storage.contest_store import ContestStore
 from bot.storage.db import Database
+from bot.storage.faq_store import FaqStore
 from bot.storage.learning_store import LearningStore
 from bot.storage.stats_store import StatsStore
 from bot.storage.store import Store
@@ -35,7 +37,9 @@ logger = logging.getLogger(__name__)
 
 
 class Runtime:
-    """Settings plus every service built from them."""
+    """Settings plus every service built from them: ``engine`` (solo quizzes, users,
+    scores), ``faq`` (asking and the FAQ's review), ``learning``, ``policy``, ``stats``,
+    ``results``, and ``contests`` once a front end has attached its ports."""
 
     def __init__(
         self, settings: Settings, clock: Clock | None = None, rng: random.Random | None = None
@@ -50,6 +54,7 @@ class Runtime:
         self._contest_store = ContestStore(self.db, self.store.batcher)
         report = self._load(None)
         learning_store = LearningStore(self.db)
+        self.faq = FaqDesk(FaqStore(self.db), self.catalogue_now, self.clock, self.reload)
         self.policy = AnswerPolicy(
             self.store, learning_store, self.catalogue_now, self.clock, settings.timezone
         )
@@ -57,6 +62,7 @@ class Runtime:
             self.store,
             report.catalogue,
             self.policy,
+            self.faq,
             clock=self.clock,
             rng=self.rng,
             quiz_length=settings.quiz_length,

@@ -24,6 +24,7 @@ def test_tiny_benchmark_run_writes_every_section(tmp_path: Path) -> None:
     for heading in (
         "## FAQ matching latency",
         "## FAQ accuracy",
+        "## FAQ accuracy on the blind set",
         "## Bank loading",
         "## Memory",
         "## Contests under load",

@@ -93,6 +93,23 @@ def test_wheel_installs_outside_the_repository_with_its_banks(tmp_path: Path) ->
     assert (outside / "data" / "quizbot.sqlite3").exists()
 
 
+async def _accepting(host: str, port: int, timeout: float = 30.0) -> None:
+    """Wait until the webhook server takes connections (it may trail the setWebhook call)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            _reader, writer = await asyncio.open_connection(host, port)
+        except OSError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+
+
 @pytest.fixture
 async def webhook_bot(api: FakeBotApi, tmp_path: Path):  # type: ignore[no-untyped-def]
     port = free_port()
@@ -122,6 +139,7 @@ async def webhook_bot(api: FakeBotApi, tmp_path: Path):  # type: ignore[no-untyp
     )
     await api.wait_calls("setWebhook", 1, timeout=60)
     await api.wait_calls("setMyCommands", 6, timeout=60)
+    await _accepting("127.0.0.1", port)
     yield url, data, process
     if process.returncode is None:
         process.terminate()

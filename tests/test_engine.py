@@ -121,8 +121,8 @@ async def test_language_choice_survives_a_new_name(runtime: Runtime) -> None:
 async def test_faq_queries_are_recorded_with_outcome(runtime: Runtime) -> None:
     engine = runtime.engine
     await engine.see_user(ANN)
-    answered = await engine.ask(ANN, ANN.id, "饭店不给开发票怎么办")
-    unknown = await engine.ask(ANN, ANN.id, "明天会下雨吗")
+    answered = (await runtime.faq.ask(ANN, ANN.id, "饭店不给开发票怎么办")).decision
+    unknown = (await runtime.faq.ask(ANN, ANN.id, "明天会下雨吗")).decision
     assert answered.outcome is Outcome.ANSWERED and answered.best is not None
     assert answered.best.entry.id == "faq-test-invoice"
     assert unknown.outcome is Outcome.UNANSWERED

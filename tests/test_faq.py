@@ -36,9 +36,28 @@ def test_typical_questions_get_their_answer(catalogue: Catalogue, query: str, en
     assert decision.best is not None and decision.best.entry.id == entry
 
 
-@pytest.mark.parametrize("query", ["", "   ", "😀😀", "\u202e\u0000", "？？？", "ok", "好的"])
+@pytest.mark.parametrize("query", ["", "   ", "😀😀", "\u202e\u0000", "？？？", "啊"])
 def test_noise_gets_no_answer(catalogue: Catalogue, query: str) -> None:
     assert catalogue.matcher("zh").decide(query).outcome is Outcome.UNANSWERED
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        ("你好", "greeting"),
+        ("谢谢啦！", "thanks"),
+        ("你是谁", "who"),
+        ("好的", "ok"),
+        ("退货", None),
+    ],
+)
+def test_small_talk_is_recognised_in_its_language(
+    catalogue: Catalogue, query: str, kind: str | None
+) -> None:
+    decision = catalogue.matcher("zh").decide(query)
+    assert decision.smalltalk == kind
+    assert (decision.outcome is Outcome.SMALLTALK) == (kind is not None)
+    assert catalogue.matcher("en").decide("thank you!").smalltalk == "thanks"
 
 
 def test_one_word_gets_suggestions_not_an_answer(catalogue: Catalogue) -> None:
@@ -82,3 +101,51 @@ def test_evaluation_set_names_only_real_entries(catalogue: Catalogue) -> None:
     assert out_of_scope >= 60
     for case in cases.cases:
         assert case.ids <= set(catalogue.faq), case
+
+
+#: What the matcher reaches on the blind set's test half (docs/faq-matching.md), a little
+#: under the figures measured, so that a worse matcher or bank fails here. These are not the
+#: issue's targets (90% right at once), which the matcher does not reach.
+BLIND_FLOORS = {
+    "zh": {"right": 0.55, "wrong": 0.045, "one_tap": 0.75, "declined": 0.95},
+    "en": {"right": 0.38, "wrong": 0.17, "one_tap": 0.60, "declined": 0.95},
+}
+
+
+def test_accuracy_on_the_blind_test_half(catalogue: Catalogue) -> None:
+    from bench.blind import Decision, load_blind, score
+
+    cases = load_blind()
+    for language, floor in BLIND_FLOORS.items():
+        matcher = catalogue.matcher(language)
+
+        def decide(text: str, matcher: FaqMatcher = matcher) -> Decision:
+            d = matcher.decide(text)
+            return Decision(
+                d.outcome.value,
+                d.best.entry.id if d.best else None,
+                tuple(h.entry.id for h in d.suggestions),
+            )
+
+        test = score([c for c in cases if c.language == language and c.half == "test"], decide)
+        assert test.covered >= 40 and test.out_of_scope >= 20
+        assert test.right_rate >= floor["right"], (language, test.row())
+        assert test.wrong_rate <= floor["wrong"], (language, test.row())
+        assert test.one_tap_rate >= floor["one_tap"], (language, test.row())
+        assert test.declined_rate >= floor["declined"], (language, test.row())
+
+
+def test_the_blind_set_names_only_real_entries_and_splits_by_situation(
+    catalogue: Catalogue,
+) -> None:
+    from bench.blind import load_blind
+
+    cases = load_blind()
+    assert sum(1 for c in cases if c.language == "zh" and not c.out_of_scope) >= 400
+    assert sum(1 for c in cases if c.language == "en" and not c.out_of_scope) >= 100
+    halves: dict[str, set[str]] = {}
+    for case in cases:
+        assert case.ids <= set(catalogue.faq), case
+        if case.situations:
+            halves.setdefault(case.situations[0], set()).add(case.half)
+    assert all(len(found) == 1 for found in halves.values())  # a situation in one half only

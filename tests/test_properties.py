@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from bot.banks.importers import ImportError_, import_bytes
 from bot.banks.loader import parse_bank
 from bot.domain import callbacks as cb
-from bot.domain.faq import CLEAR, MAX_SUGGESTIONS, SHORT_SUGGEST, SUGGEST, FaqMatcher, Outcome
+from bot.domain.faq import MAX_SUGGESTIONS, FaqMatcher, Outcome, content_size
 from bot.domain.quiz import match_typed
 from bot.domain.text import normalise
 from tests.conftest import SAMPLE_BANKS
@@ -157,13 +157,19 @@ def test_faq_matcher_on_any_unicode(text: str) -> None:
     assert all(0 <= h.score <= 100 for h in hits)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     decision = SAMPLE_MATCHER.decide(text)
-    if decision.outcome is Outcome.ANSWERED:  # only a confident or clearly leading match
-        assert hits and hits[0].score >= CLEAR and decision.best == hits[0]
+    tuning = SAMPLE_MATCHER.tuning
+    short = content_size(normalise(text)) < tuning.min_content
+    floor = tuning.short_suggest_from if short else tuning.suggest_from
+    if decision.outcome is Outcome.ANSWERED:  # only when the model is confident enough
+        assert not short and decision.confidence >= tuning.answer_at
+        assert decision.best is not None and decision.best.entry == hits[0].entry
     elif decision.outcome is Outcome.SUGGESTED:
         assert 0 < len(decision.suggestions) <= MAX_SUGGESTIONS
-        assert all(h.score >= SUGGEST for h in decision.suggestions)
+        assert all(h.score >= floor for h in decision.suggestions)
+    elif decision.outcome is Outcome.SMALLTALK:
+        assert decision.smalltalk and not decision.hits
     else:
-        assert not decision.hits and all(h.score < SHORT_SUGGEST for h in hits)
+        assert not decision.hits and all(h.score < floor for h in hits)
 
 
 @settings(max_examples=400, deadline=None)

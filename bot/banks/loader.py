@@ -14,8 +14,11 @@ from pathlib import Path
 import yaml
 
 from bot.banks.schema import BankError, id_node, validate_document
+from bot.banks.vocabulary import FOLDER as VOCABULARY_FOLDER
+from bot.banks.vocabulary import load_vocabulary
 from bot.domain.catalogue import Catalogue
 from bot.domain.models import Bank
+from bot.domain.vocabulary import Vocabulary
 from bot.perf import cyclic_gc_paused
 
 __all__ = ["LoadReport", "discover", "display_path", "load_banks", "parse_bank"]
@@ -59,6 +62,8 @@ class LoadReport:
     kept: list[str] = field(default_factory=list)
     #: Broken files with nothing to fall back on: not served at all.
     skipped: list[str] = field(default_factory=list)
+    #: The vocabulary files in use: path -> (language, vocabulary).
+    vocabulary_files: dict[str, tuple[str, Vocabulary]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -76,7 +81,7 @@ def display_path(path: Path) -> str:
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
-    """Every bank file named by ``paths`` (files, or folders searched recursively), sorted."""
+    """Every YAML file named by ``paths`` (files, or folders searched recursively), sorted."""
     found: set[Path] = set()
     for path in paths:
         if path.is_dir():
@@ -84,6 +89,11 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         else:
             found.add(path)
     return sorted(found)
+
+
+def is_vocabulary(path: Path) -> bool:
+    """Vocabulary files live in a folder named ``vocabulary`` (see bot/banks/vocabulary.py)."""
+    return path.parent.name == VOCABULARY_FOLDER
 
 
 def parse_bank(text: str, shown_as: str) -> tuple[Bank | None, list[BankError], yaml.Node | None]:
@@ -201,7 +211,9 @@ def _load(
     ids = _Ids()
     report = LoadReport(catalogue=Catalogue.empty())
     banks: list[Bank] = []
-    for path in discover(paths):
+    found = discover(paths)
+    vocabularies = _vocabularies([p for p in found if is_vocabulary(p)], previous, report)
+    for path in (p for p in found if not is_vocabulary(p)):
         shown = display_path(path)
         text, read_error = _read(path, shown)
         lines: dict[tuple[str, str], int] = {}
@@ -229,5 +241,31 @@ def _load(
         else:
             report.skipped.append(shown)
             logger.warning("%s has %d error(s) and is not loaded", shown, len(errors))
-    report.catalogue = Catalogue(tuple(banks))
+    report.catalogue = Catalogue(tuple(banks), vocabularies, report.vocabulary_files)
     return report
+
+
+def _vocabularies(
+    paths: list[Path], previous: Catalogue | None, report: LoadReport
+) -> dict[str, Vocabulary]:
+    """Each language's vocabulary, from its files; a broken file keeps its previous version."""
+    old = previous.vocabulary_files if previous else {}
+    parts: dict[str, list[Vocabulary]] = {}
+    files: dict[str, tuple[str, Vocabulary]] = {}
+    for path in paths:
+        shown = display_path(path)
+        loaded = load_vocabulary(path, shown)
+        if loaded.errors:
+            report.errors.extend(loaded.errors)
+            if shown in old:
+                report.kept.append(shown)
+                files[shown] = old[shown]
+            else:
+                report.skipped.append(shown)
+            continue
+        report.loaded.append(shown)
+        files[shown] = (loaded.language, loaded.vocabulary)
+    for language, vocabulary in files.values():
+        parts.setdefault(language, []).append(vocabulary)
+    report.vocabulary_files = files
+    return {lang: Vocabulary.merged(found) for lang, found in parts.items()}

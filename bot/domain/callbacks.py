@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain import languages
+
 __all__ = [
     "MAX_BYTES",
     "Callback",
@@ -19,8 +21,10 @@ __all__ = [
     "ContestToggle",
     "DailyAnswer",
     "FaqPick",
+    "FaqVote",
     "MenuPick",
     "ResultsPick",
+    "ReviewPick",
     "SoloAnswer",
     "SoloToggle",
     "TopicPick",
@@ -96,7 +100,27 @@ class DailyAnswer:
 
 @dataclass(frozen=True, slots=True)
 class FaqPick:
-    faq_id: str
+    """A "did you mean" tapped: the query it answered and the suggestion's position."""
+
+    query_id: int
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class FaqVote:
+    """👍 (1) or 👎 (0) under an answer to a query."""
+
+    query_id: int
+    helpful: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPick:
+    """An organizer's decision on a review item: ``a0``-``a2`` add it to that choice,
+    ``n`` not helpful, ``i`` ignore."""
+
+    item_id: int
+    action: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +143,8 @@ Callback = (
     | ResultsPick
     | DailyAnswer
     | FaqPick
+    | FaqVote
+    | ReviewPick
     | TopicPick
     | MenuPick
 )
@@ -131,8 +157,10 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"j:{_NUM}"), ContestJoin),
     (re.compile(rf"r:{_NUM}"), ContestRank),
     (re.compile(rf"x:{_NUM}"), ResultsPick),
-    (re.compile(rf"d:{_NUM}:(zh|en):{_LETTERS}"), DailyAnswer),
-    (re.compile(rf"f:{_IDENT}"), FaqPick),
+    (re.compile(rf"d:{_NUM}:([a-z]{{2,3}}):{_LETTERS}"), DailyAnswer),
+    (re.compile(rf"f:{_NUM}:([0-9])"), FaqPick),
+    (re.compile(rf"v:{_NUM}:([01])"), FaqVote),
+    (re.compile(rf"q:{_NUM}:(a[0-9]|n|i)"), ReviewPick),
     (re.compile(rf"t:{_IDENT}"), TopicPick),
     (re.compile(r"u:([a-z]{1,16})"), MenuPick),
 ]
@@ -165,9 +193,13 @@ def decode(data: object) -> Callback | None:
             return cls(int(groups[0]), int(groups[1]), letters)
         if cls in (ContestJoin, ContestRank, ResultsPick):
             return cls(int(groups[0]))
+        if cls in (FaqPick, FaqVote):
+            return cls(int(groups[0]), int(groups[1]))
+        if cls is ReviewPick:
+            return ReviewPick(int(groups[0]), groups[1])
         if cls is DailyAnswer:
             letters = groups[2]
-            if len(letters) != 1:
+            if len(letters) != 1 or not languages.is_code(groups[1]):
                 return None
             return cls(int(groups[0]), groups[1], letters)
         if cls is MenuPick and groups[0] not in MENU_ACTIONS:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
 from bot.domain import languages
-from bot.domain.faq import FaqMatcher
+from bot.domain.faq import FaqMatcher, Tuning
 from bot.domain.learning import daily_pool
 from bot.domain.models import Bank, FaqEntry, Question
 from bot.domain.text import normalise
+from bot.domain.vocabulary import Vocabulary
 
 __all__ = ["Catalogue", "Topic"]
 
@@ -28,8 +30,17 @@ class Topic:
 class Catalogue:
     """Banks, questions by id, FAQ entries by id, and one FAQ matcher per language."""
 
-    def __init__(self, banks: tuple[Bank, ...]) -> None:
+    def __init__(
+        self,
+        banks: tuple[Bank, ...],
+        vocabularies: Mapping[str, Vocabulary] | None = None,
+        vocabulary_files: Mapping[str, tuple[str, Vocabulary]] | None = None,
+    ) -> None:
         self.banks = banks
+        #: Each language's vocabulary (words people use -> the banks' terms, small talk).
+        self.vocabularies: Mapping[str, Vocabulary] = vocabularies or {}
+        #: The files they came from, for a reload to keep a broken file's previous version.
+        self.vocabulary_files: Mapping[str, tuple[str, Vocabulary]] = vocabulary_files or {}
         self.questions: dict[str, Question] = {q.id: q for bank in banks for q in bank.questions}
         self.faq: dict[str, FaqEntry] = {f.id: f for bank in banks for f in bank.faq}
         self._daily_pools: dict[str, list[Question]] = {}
@@ -49,7 +60,10 @@ class Catalogue:
         by_language: dict[str, list[FaqEntry]] = {}
         for entry in self.faq.values():
             by_language.setdefault(entry.language, []).append(entry)
-        return {lang: FaqMatcher(entries) for lang, entries in by_language.items()}
+        return {
+            lang: FaqMatcher(entries, self.vocabulary(lang), Tuning.for_language(lang))
+            for lang, entries in by_language.items()
+        }
 
     @cached_property
     def _by_tag(self) -> dict[str, list[Question]]:
@@ -76,7 +90,11 @@ class Catalogue:
 
     def matcher(self, language: str) -> FaqMatcher:
         """The FAQ matcher of one language (an empty one when there is no FAQ in it)."""
-        return self._matchers.get(language) or FaqMatcher([])
+        return self._matchers.get(language) or FaqMatcher([], self.vocabulary(language))
+
+    def vocabulary(self, language: str) -> Vocabulary:
+        """The vocabulary of one language (an empty one when it has none)."""
+        return self.vocabularies.get(language) or Vocabulary()
 
     def faq_language(self, text: str, preferred: str | None = None) -> str:
         """The FAQ to search for ``text`` (see :func:`languages.faq_language`)."""

@@ -17,11 +17,12 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from bot.commands import Where, find
-from bot.domain.faq import FaqDecision, Outcome
+from bot.domain.faq import Outcome
 from bot.domain.models import Question, User
 from bot.domain.quiz import Response
 from bot.domain.refusals import Refused
 from bot.engine import AnswerResult, QuestionView
+from bot.faq_desk import FaqReply
 from bot.learning import NothingDue
 from bot.runtime import Runtime
 from bot.stats import MIN_ATTEMPTS
@@ -80,6 +81,7 @@ class Console:
             name = "console"
         self.user = User(CONSOLE_USER_ID, name, None, language)
         self.pending: QuestionView | None = None
+        self.suggested: int | None = None  # the query the suggestions were for
         self.suggestions: list[str] = []
 
     @property
@@ -119,7 +121,7 @@ class Console:
             await (handler or Console.cmd_help)(self, argument.strip())
             return True
         if line.startswith("?") and line[1:].strip().isdigit():
-            self.show_suggestion(int(line[1:].strip()))
+            await self.show_suggestion(int(line[1:].strip()))
         elif self.daily is not None:
             await self.answer_daily(line)
         elif (
@@ -306,12 +308,16 @@ class Console:
         elif isinstance(reply, AnswerResult):
             self.report(reply)
         else:
-            self.show_decision(reply)
+            self.show_reply(reply)
 
-    def show_decision(self, decision: FaqDecision) -> None:
+    def show_reply(self, reply: FaqReply) -> None:
+        decision = reply.decision
         if decision.outcome is Outcome.ANSWERED and decision.best:
             self.say(render_faq(decision.best.entry, self.lang))
+        elif decision.outcome is Outcome.SMALLTALK:
+            self.say(t(self.lang, f"smalltalk_{decision.smalltalk}"))
         elif decision.outcome is Outcome.SUGGESTED:
+            self.suggested = reply.query_id
             self.suggestions = [hit.entry.id for hit in decision.suggestions]
             lines = [t(self.lang, "faq_suggest")] + [
                 t(self.lang, "console_suggestion", index=i, question=hit.entry.questions[0])
@@ -322,9 +328,14 @@ class Console:
         else:
             self.say(t(self.lang, "faq_none"))
 
-    def show_suggestion(self, index: int) -> None:
-        if not 1 <= index <= len(self.suggestions):
+    async def show_suggestion(self, index: int) -> None:
+        """ "?2" picks the second "did you mean" (recorded, as a tap on its button is)."""
+        if self.suggested is None or not 1 <= index <= len(self.suggestions):
             self.say(t(self.lang, "faq_gone"))
             return
-        entry = self.engine.faq_entry(self.suggestions[index - 1])
-        self.say(render_faq(entry, self.lang) if entry else t(self.lang, "faq_gone"))
+        picked = await self.runtime.faq.pick(self.user, self.suggested, index - 1)
+        self.say(
+            t(self.lang, "faq_gone")
+            if isinstance(picked, Refused)
+            else render_faq(picked, self.lang)
+        )

@@ -147,4 +147,39 @@ _V3 = (
     )""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+# Version 4: learning from the FAQ's use. The "did you mean" entries offered for a query
+# (buttons carry the query and a position, not an entry id), what people did with an
+# answer (a pick, a thumbs up or down), and the organizers' review queue.
+_V4 = (
+    """CREATE TABLE faq_suggestions (
+        query_id INTEGER NOT NULL REFERENCES faq_queries(id),
+        position INTEGER NOT NULL,
+        faq_id TEXT NOT NULL,
+        PRIMARY KEY (query_id, position)
+    )""",
+    """CREATE TABLE faq_feedback (
+        query_id INTEGER NOT NULL REFERENCES faq_queries(id),
+        user_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        faq_id TEXT,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (query_id, user_id, kind)
+    )""",
+    """CREATE TABLE faq_reviews (
+        id INTEGER PRIMARY KEY,
+        language TEXT NOT NULL,
+        normalised TEXT NOT NULL,
+        text TEXT NOT NULL,
+        source TEXT NOT NULL,
+        faq_id TEXT,
+        asked INTEGER NOT NULL DEFAULT 1,
+        status TEXT NOT NULL DEFAULT 'pending',
+        created_at REAL NOT NULL,
+        decided_at REAL,
+        decided_by INTEGER,
+        UNIQUE (language, normalised)
+    )""",
+    "CREATE INDEX faq_reviews_pending ON faq_reviews(status, asked)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)

@@ -276,27 +276,6 @@ class Store:
             for r in rows
         ]
 
-    # --- FAQ ---------------------------------------------------------------------------
-
-    async def record_faq_query(
-        self,
-        user_id: int | None,
-        chat_id: int | None,
-        text: str,
-        normalised: str,
-        language: str,
-        outcome: str,
-        faq_id: str | None,
-        score: float,
-        now: float,
-    ) -> None:
-        await self.db.execute(
-            """INSERT INTO faq_queries (user_id, chat_id, text, normalised, language, outcome,
-                                        faq_id, score, asked_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (user_id, chat_id, text, normalised, language, outcome, faq_id, score, now),
-        )
-
 
 def user_statement(user: User, now: float) -> tuple[str, tuple[Any, ...]]:
     """Record a user: new, renamed, or back after blocking the bot (a chosen language stays)."""

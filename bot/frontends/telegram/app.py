@@ -126,7 +126,8 @@ def add_handlers(application: QuizApplication) -> None:
             )
         application.add_handler(CommandHandler(entry.name, handler))
     # Buttons: solo play and menus, contests, results downloads.
-    application.add_handler(CallbackQueryHandler(private.on_callback, pattern=r"^[amtuf]:"))
+    application.add_handler(CallbackQueryHandler(private.on_callback, pattern=r"^[amtufv]:"))
+    application.add_handler(CallbackQueryHandler(organizer.on_review_pick, pattern=r"^q:"))
     application.add_handler(CallbackQueryHandler(contest.on_group_callback, pattern=r"^[ckjr]:"))
     application.add_handler(CallbackQueryHandler(contest.on_results_pick, pattern=r"^x:"))
     application.add_handler(CallbackQueryHandler(learning.on_daily_answer, pattern=r"^d:"))

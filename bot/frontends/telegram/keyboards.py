@@ -8,6 +8,7 @@ from bot.domain import callbacks as cb
 from bot.domain.catalogue import Topic
 from bot.domain.faq import FaqHit
 from bot.domain.models import LETTERS, Question
+from bot.faq_desk import ReviewCase
 from bot.texts import t
 from bot.views import suggestion_label
 
@@ -16,8 +17,10 @@ __all__ = [
     "contest_keyboard",
     "daily_keyboard",
     "menu_keyboard",
+    "review_keyboard",
     "suggestions_keyboard",
     "topics_keyboard",
+    "vote_keyboard",
 ]
 
 
@@ -118,7 +121,44 @@ def daily_keyboard(question: Question, ordinal: int, language: str) -> InlineKey
     )
 
 
-def suggestions_keyboard(hits: tuple[FaqHit, ...]) -> InlineKeyboardMarkup:
+def suggestions_keyboard(hits: tuple[FaqHit, ...], query_id: int) -> InlineKeyboardMarkup:
+    """ "Did you mean" buttons: each carries the query and its place, never the entry's id."""
     return InlineKeyboardMarkup(
-        [[_button(suggestion_label(hit), cb.FaqPick(hit.entry.id))] for hit in hits]
+        [
+            [_button(suggestion_label(hit), cb.FaqPick(query_id, position))]
+            for position, hit in enumerate(hits)
+        ]
     )
+
+
+def vote_keyboard(query_id: int, language: str) -> InlineKeyboardMarkup:
+    """👍 / 👎 under an FAQ answer."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(t(language, "faq_vote_up"), cb.FaqVote(query_id, 1)),
+                _button(t(language, "faq_vote_down"), cb.FaqVote(query_id, 0)),
+            ]
+        ]
+    )
+
+
+def review_keyboard(case: ReviewCase, language: str) -> InlineKeyboardMarkup:
+    """An organizer's choices for one review item: add to an entry, not helpful, skip."""
+    item = case.item.id
+    rows = [
+        [
+            _button(
+                t(language, "review_add_button", question=entry.questions[0])[:60],
+                cb.ReviewPick(item, f"a{index}"),
+            )
+        ]
+        for index, entry in enumerate(case.choices)
+    ]
+    rows.append(
+        [
+            _button(t(language, "review_not_helpful"), cb.ReviewPick(item, "n")),
+            _button(t(language, "review_ignore"), cb.ReviewPick(item, "i")),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)

@@ -10,15 +10,34 @@ from telegram import InputFile, Update
 from bot.banks.installer import refusal
 from bot.banks.loader import LoadReport
 from bot.charts import contest_chart
+from bot.domain import callbacks as cb
 from bot.domain.models import User
-from bot.frontends.telegram.common import chat_of, command, is_private, safe_send, see_user
+from bot.domain.refusals import Refused
+from bot.faq_desk import EditError, ReviewCase
+from bot.frontends.telegram.common import (
+    chat_of,
+    command,
+    is_private,
+    safe_edit,
+    safe_send,
+    see_user,
+)
 from bot.frontends.telegram.context import QuizContext
+from bot.frontends.telegram.keyboards import review_keyboard
 from bot.frontends.telegram.permissions import is_listed_organizer, is_organizer
 from bot.stats import MIN_ATTEMPTS, stats_csv
 from bot.texts import t
 from bot.views import fit
 
-__all__ = ["on_chart", "on_document", "on_reload", "on_stats", "reload_text"]
+__all__ = [
+    "on_chart",
+    "on_document",
+    "on_reload",
+    "on_review_faq",
+    "on_review_pick",
+    "on_stats",
+    "reload_text",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -208,3 +227,74 @@ async def on_chart(update: Update, context: QuizContext) -> None:
         InputFile(png, filename=f"contest-{row.id}.png"),
         caption=t(user.language, "chart_caption", id=row.id),
     )
+
+
+#: Review items sent by one /review_faq.
+REVIEW_BATCH = 5
+
+
+@command("review_faq")
+async def on_review_faq(update: Update, context: QuizContext) -> None:
+    """What people asked that the FAQ missed, one message each, with buttons to decide."""
+    user = await _organizer(update, context)
+    if user is None:
+        return
+    chat_id = chat_of(update).id
+    cases = await context.runtime.faq.pending(REVIEW_BATCH)
+    if not cases:
+        await safe_send(context, chat_id, t(user.language, "review_empty"))
+        return
+    for case in cases:
+        await safe_send(
+            context,
+            chat_id,
+            review_text(case, user.language),
+            reply_markup=review_keyboard(case, user.language),
+        )
+
+
+def review_text(case: ReviewCase, language: str) -> str:
+    item = case.item
+    source = t(language, f"review_source_{item.source}")
+    return t(language, "review_item", text=item.text, source=source, asked=item.asked)
+
+
+async def on_review_pick(update: Update, context: QuizContext) -> None:
+    """An organizer decides on a review item: a new phrasing of an entry, or not."""
+    query = update.callback_query
+    assert query is not None
+    data = cb.decode(query.data)
+    user = await see_user(update, context)
+    if not isinstance(data, cb.ReviewPick) or not is_listed_organizer(context, user.id):
+        await query.answer(t(user.language, "organizers_only"))
+        return
+    desk = context.runtime.faq
+    lang = user.language
+    case = await desk.case(data.item_id)
+    if case is None or case.item.status != "pending":
+        await query.answer(t(lang, "review_taken"))
+        return
+    if data.action.startswith("a"):
+        index = int(data.action[1:])
+        if index >= len(case.choices):
+            await query.answer(t(lang, "review_taken"))
+            return
+        entry = case.choices[index]
+        try:
+            added = await desk.approve(case.item.id, entry.id, user.id)
+        except EditError as exc:
+            await query.answer()
+            await safe_edit(query.message, t(lang, "review_failed", reason=str(exc)))
+            return
+        if isinstance(added, Refused):
+            await query.answer(t(lang, "review_taken"))
+            return
+        text = t(lang, "review_added", question=entry.questions[0])
+    else:
+        ignore = data.action == "i"
+        if not await desk.dismiss(case.item.id, user.id, helpful=ignore):
+            await query.answer(t(lang, "review_taken"))
+            return
+        text = t(lang, "review_ignored" if ignore else "review_rejected")
+    await query.answer()
+    await safe_edit(query.message, f"{review_text(case, lang)}\n\n{text}")

@@ -9,11 +9,12 @@ from telegram.error import BadRequest
 
 from bot.commands import Where
 from bot.domain import callbacks as cb
-from bot.domain.faq import FaqDecision, Outcome
+from bot.domain.faq import Outcome
 from bot.domain.models import User
 from bot.domain.quiz import letters_to_indexes
 from bot.domain.refusals import Refused
 from bot.engine import AnswerResult, QuestionView
+from bot.faq_desk import FaqReply
 from bot.frontends.telegram.common import (
     chat_of,
     command,
@@ -29,6 +30,7 @@ from bot.frontends.telegram.keyboards import (
     menu_keyboard,
     suggestions_keyboard,
     topics_keyboard,
+    vote_keyboard,
 )
 from bot.frontends.telegram.permissions import is_listed_organizer
 from bot.texts import t
@@ -219,17 +221,28 @@ async def on_private_text(update: Update, context: QuizContext) -> None:
         await _send_faq(context, chat_id, reply, user.language)
 
 
-async def _send_faq(
-    context: QuizContext, chat_id: int, decision: FaqDecision, language: str
-) -> None:
+async def _send_faq(context: QuizContext, chat_id: int, reply: FaqReply, language: str) -> None:
+    decision = reply.decision
     if decision.outcome is Outcome.ANSWERED and decision.best:
-        await safe_send(context, chat_id, render_faq(decision.best.entry, language))
+        await safe_send(
+            context,
+            chat_id,
+            render_faq(decision.best.entry, language),
+            reply_markup=vote_keyboard(reply.query_id, language),
+        )
     elif decision.outcome is Outcome.SUGGESTED:
         await safe_send(
             context,
             chat_id,
             t(language, "faq_suggest"),
-            reply_markup=suggestions_keyboard(decision.suggestions),
+            reply_markup=suggestions_keyboard(decision.suggestions, reply.query_id),
+        )
+    elif decision.outcome is Outcome.SMALLTALK:
+        await safe_send(
+            context,
+            chat_id,
+            t(language, f"smalltalk_{decision.smalltalk}"),
+            reply_markup=menu_keyboard(language),
         )
     else:
         await safe_send(context, chat_id, t(language, "faq_none"))
@@ -265,9 +278,21 @@ async def on_callback(update: Update, context: QuizContext) -> None:
         await _menu_pressed(context, user, chat_id, data.action)
     elif isinstance(data, cb.FaqPick):
         await query.answer()
-        entry = context.runtime.engine.faq_entry(data.faq_id)
-        text = render_faq(entry, user.language) if entry else t(user.language, "faq_gone")
+        picked = await context.runtime.faq.pick(user, data.query_id, data.position)
+        text = (
+            t(user.language, "faq_gone")
+            if isinstance(picked, Refused)
+            else render_faq(picked, user.language)
+        )
         await safe_send(context, chat_id, text)
+    elif isinstance(data, cb.FaqVote):
+        refused = await context.runtime.faq.vote(user, data.query_id, bool(data.helpful))
+        if refused is not None:
+            await query.answer(t(user.language, refused.key))
+        else:
+            await query.answer(
+                t(user.language, "toast_vote_thanks" if data.helpful else "toast_vote_sorry")
+            )
     else:
         await query.answer()
 
