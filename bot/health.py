@@ -2,12 +2,14 @@
 
 The running bot writes the time of its last successful contact with Telegram to a small
 file in the data folder (at most every few seconds, by rename, so a reader never sees half
-of it). The check passes when the database opens and that time is recent.
+of it). The check passes when the database passes the very check start-up makes
+(:func:`bot.storage.db.check_database`) and that time is recent.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -52,20 +54,44 @@ class Health:
 def check_health(
     database: Path, data_dir: Path, max_age: float, now: float | None = None
 ) -> Health:
-    """Whether the database opens and the bot reached Telegram within ``max_age`` seconds."""
+    """Whether the database passes the check start-up makes, and the bot reached Telegram
+    within ``max_age`` seconds."""
     now = time.time() if now is None else now
-    if not database.exists():
-        return Health(False, f"no database at {database}")
     try:
-        version = probe_database(database)
+        checked = probe_database(database)
     except DatabaseError as exc:
         return Health(False, str(exc))
     beat = data_dir / HEARTBEAT_FILE
     try:
         last = float(beat.read_text(encoding="ascii").strip())
     except (OSError, ValueError):
-        return Health(False, f"no heartbeat in {beat}: the bot has not reached Telegram yet")
+        return Health(
+            False,
+            f"no heartbeat in {beat}: the bot has not reached Telegram yet{_low_disk(data_dir)}",
+        )
     age = now - last
     if age > max_age:
-        return Health(False, f"last contact with Telegram {age:.0f} s ago (limit {max_age:.0f} s)")
-    return Health(True, f"ok: schema {version}, last contact with Telegram {age:.0f} s ago")
+        return Health(
+            False,
+            f"last contact with Telegram {age:.0f} s ago (limit {max_age:.0f} s)"
+            f"{_low_disk(data_dir)}",
+        )
+    cut = "" if checked.complete else "; the integrity check was cut short (a large database)"
+    return Health(
+        True, f"ok: schema {checked.version}, last contact with Telegram {age:.0f} s ago{cut}"
+    )
+
+
+#: Free space under which the heartbeat (and every answer) may fail to be written.
+LOW_DISK = 1024 * 1024
+
+
+def _low_disk(data_dir: Path) -> str:
+    """A note when the data folder's disk is (nearly) full: the heartbeat cannot be written."""
+    try:
+        free = shutil.disk_usage(data_dir).free
+    except OSError:
+        return ""
+    if free >= LOW_DISK:
+        return ""
+    return f"; the disk holding {data_dir} is full ({free // 1024} KiB free)"
