@@ -23,16 +23,25 @@ HEARTBEAT_FILE = "heartbeat"
 
 
 class Heartbeat:
-    """Writes the time of the last contact with Telegram, at most every ``interval`` s."""
+    """Writes the time of the last contact with Telegram, at most every ``interval`` s.
 
-    def __init__(self, data_dir: Path, interval: float = 5.0) -> None:
+    Only once the bot has started (:meth:`start`): a bot whose database failed its check
+    reached Telegram too (``getMe``), but is not running.
+    """
+
+    def __init__(self, data_dir: Path, interval: float = 5.0, started: bool = False) -> None:
         self.path = data_dir / HEARTBEAT_FILE
         self.interval = interval
+        self.started = started
         self._written = 0.0
+
+    def start(self) -> None:
+        """The services are up: contacts from now on are heartbeats."""
+        self.started = True
 
     def beat(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
-        if now - self._written < self.interval:
+        if not self.started or now - self._written < self.interval:
             return
         self._written = now
         try:

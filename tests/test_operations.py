@@ -13,6 +13,7 @@ import io
 import logging
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -626,3 +627,420 @@ def test_every_command_replies_to_any_arguments(
     silent, logged = command_reply_scenario(argument, tmp_path_factory.mktemp("args"))
     assert silent == [], (argument, silent)
     assert logged == [], (argument, logged)
+
+
+# --- damaged databases: `quizbot run` and `quizbot health` agree -------------------------
+
+
+def healthy_database(data: Path, rows: int = 0) -> Path:
+    """A quizbot database as the bot leaves it (WAL mode, every migration), with ``rows``
+    FAQ queries in it."""
+    from bot.storage.migrations import MIGRATIONS
+
+    data.mkdir(parents=True, exist_ok=True)
+    path = data / "quizbot.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        for version, statements in enumerate(MIGRATIONS, start=1):
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("INSERT INTO users (id, name, created_at) VALUES (1, 'Ann', 0)")
+        conn.executemany(
+            "INSERT INTO faq_queries (text, normalised, language, outcome, score, asked_at)"
+            " VALUES (?, ?, 'zh', 'unanswered', 0, 0)",
+            [(f"问题 {n} " + "长" * 300, f"问题{n}") for n in range(rows)],
+        )
+    finally:
+        conn.close()
+    return path
+
+
+def not_a_database(data: Path) -> None:
+    data.mkdir(parents=True)
+    (data / "quizbot.sqlite3").write_bytes(b"this is not a database" * 100)
+
+
+def garbage_pages(data: Path) -> None:
+    """Pages of the FAQ log in the middle of the file overwritten; the users table intact
+    (so reading user_version and counting users, the old health check, still works)."""
+    path = healthy_database(data, rows=400)
+    raw = bytearray(path.read_bytes())
+    page = 4096
+    middle = len(raw) // page // 2
+    raw[middle * page : (middle + 3) * page] = b"\xff" * (3 * page)
+    path.write_bytes(bytes(raw))
+
+
+def empty_file(data: Path) -> None:
+    data.mkdir(parents=True)
+    (data / "quizbot.sqlite3").touch()
+
+
+def newer_schema(data: Path) -> None:
+    from bot.storage.db import SCHEMA_VERSION
+
+    path = healthy_database(data)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+
+
+def read_only_folder(data: Path) -> None:
+    healthy_database(data)
+    data.chmod(0o555)
+
+
+def read_only_file(data: Path) -> None:
+    healthy_database(data).chmod(0o444)
+
+
+def unprivileged() -> object:
+    """For a child process: without root's power to ignore file modes (as the Docker image's
+    user runs). Root keeps its uid but loses CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH."""
+    import ctypes
+    import os
+
+    if os.geteuid() != 0:
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def drop() -> None:
+        for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+            if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+    return drop
+
+
+async def run_bot_process(api: FakeBotApi, data: Path) -> tuple[int, str]:
+    """``quizbot run`` on the fake Bot API, as the unprivileged user; its status and stderr."""
+    import asyncio
+    import sys
+
+    from tests.helpers import bot_env
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=bot_env(api, data, SAMPLE_BANKS),
+        cwd=str(REPO),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        preexec_fn=unprivileged(),  # type: ignore[arg-type]
+    )
+    try:
+        _out, err = await asyncio.wait_for(process.communicate(), 120)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert process.returncode is not None
+    return process.returncode, err.decode()
+
+
+def health_process(data: Path) -> tuple[int, str]:
+    import subprocess
+    import sys
+
+    from tests.helpers import clean_env
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "health"],
+        env=clean_env(QUIZBOT_DATA_DIR=str(data)),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=unprivileged(),  # type: ignore[arg-type]
+    )
+    return result.returncode, result.stderr + result.stdout
+
+
+DAMAGED = {
+    "not a database": (not_a_database, "is not a SQLite database", "restore the database from"),
+    "garbage pages": (garbage_pages, "is damaged (", "restore it from a backup"),
+    "0-byte file": (empty_file, "is empty (0 bytes) and holds no data", "delete the file"),
+    "newer schema": (newer_schema, "newer than this quizbot's", "upgrade quizbot"),
+    "read-only folder": (read_only_folder, "permission denied", "do not delete it"),
+    "read-only file": (read_only_file, "permission denied", "do not delete it"),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGED))
+async def test_run_and_health_tell_the_same_cause_in_one_line(
+    api: FakeBotApi, tmp_path: Path, case: str
+) -> None:
+    make, cause, advice = DAMAGED[case]
+    data = tmp_path / "data"
+    make(data)
+    before = {p.name: p.read_bytes() for p in data.glob("quizbot.sqlite3*")}
+    try:
+        status, err = await run_bot_process(api, data)
+        health_status, health = health_process(data)
+        after = {name: (data / name).read_bytes() for name in before}
+    finally:
+        data.chmod(0o755)
+    lines = [line for line in err.splitlines() if line.startswith("quizbot: ")]
+    assert status == 1 and "Traceback" not in err, err
+    assert len(lines) == 1 and cause in lines[0] and advice in lines[0], err
+    assert health_status == 1
+    assert health.strip() == lines[0].removeprefix("quizbot: ")  # the same words, exactly
+    assert after == before  # nothing written, nothing lost
+    if case.startswith("read-only"):
+        assert "restore" not in lines[0] and "move" not in lines[0]
+
+
+async def test_a_full_disk_at_start_up_is_told_as_such(api: FakeBotApi, tmp_path: Path) -> None:
+    """Every write to the database file fails with ENOSPC (it is /dev/full)."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "quizbot.sqlite3").symlink_to("/dev/full")
+    status, err = await run_bot_process(api, data)
+    lines = [line for line in err.splitlines() if line.startswith("quizbot: ")]
+    assert status == 1 and "Traceback" not in err, err
+    assert len(lines) == 1 and ": the disk is full (" in lines[0], err
+    assert "nothing stored was lost" in lines[0] and "restore" not in lines[0]
+    health_status, _health = health_process(data)
+    assert health_status == 1
+
+
+async def test_a_healthy_database_passes_both(api: FakeBotApi, tmp_path: Path) -> None:
+    """The same check passes what it should: the cases above fail for their cause only."""
+    from bot.storage.db import SCHEMA_VERSION, probe_database
+
+    data = tmp_path / "data"
+    healthy_database(data, rows=400)
+    checked = probe_database(data / "quizbot.sqlite3")
+    assert checked.version == SCHEMA_VERSION and checked.complete
+    async with running_bot(api, Settings(data_dir=data, questions_dir=SAMPLE_BANKS)):
+        (reply,) = await Player(api, ANN).say("/start")
+    assert "Ann" in reply["text"]
+
+
+def test_the_integrity_check_keeps_to_its_time_budget(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Past its budget the check stops and says so; the bot still starts."""
+    import asyncio
+
+    from bot.storage.db import Database, check_database
+
+    path = healthy_database(tmp_path / "data", rows=2000)
+    assert check_database(path, budget=0.0).complete is False
+    assert check_database(path).complete is True
+
+    async def start() -> int:
+        db = Database(path)
+        await db.open(budget=0.0)
+        try:
+            return await db.version()
+        finally:
+            await db.close()
+
+    caplog.set_level(logging.WARNING)
+    assert asyncio.run(start()) > 0
+    assert any("stopped after 0 s" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_real_full_disk_during_a_write_is_storage_full(tmp_path: Path) -> None:
+    """SQLITE_FULL from SQLite itself (the file may not grow) becomes StorageFull."""
+    from bot.storage.db import Cause, Database, StorageFull
+
+    db = Database(tmp_path / "q.sqlite3")
+    await db.open()
+    try:
+        pages = (await db.fetchone("PRAGMA page_count"))[0]
+        await db.conn.execute(f"PRAGMA max_page_count = {pages}")
+        with pytest.raises(StorageFull) as caught:
+            await db.execute(
+                "INSERT INTO users (id, name, created_at) VALUES (5, ?, 0)", ("x" * 100_000,)
+            )
+        await db.execute("UPDATE users SET name = 'n' WHERE id = 5")  # the connection works on
+        rows = await db.fetchall("SELECT id FROM users")
+    finally:
+        await db.close()
+    assert caught.value.cause is Cause.FULL and "the disk is full" in str(caught.value)
+    assert rows == []  # nothing of the failed write
+
+
+# --- backups -------------------------------------------------------------------------------
+
+
+def test_backup_refuses_the_live_database_and_reports_errors_in_one_line(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    live = healthy_database(data)
+    (data / "link.sqlite3").symlink_to(live)
+    before = live.read_bytes()
+    env = {"QUIZBOT_DATA_DIR": str(data)}
+    cases = {
+        str(live): "is the live database",
+        str(data / "quizbot.sqlite3-wal"): "is the live database",
+        str(data / "link.sqlite3"): "is the live database",
+        str(data / ".." / "data" / "quizbot.sqlite3"): "is the live database",
+        "/proc/nope/x": "cannot write the backup /proc/nope/x: No such file or directory",
+        str(tmp_path): "is a folder: give the backup a file name",
+    }
+    for target, said in cases.items():
+        result = run_cli("backup", target, env=env)
+        assert result.returncode == 1, target
+        assert "Traceback" not in result.stderr
+        assert result.stderr.count("\n") == 1 and said in result.stderr, result.stderr
+    assert live.read_bytes() == before
+    good = run_cli("backup", str(tmp_path / "copy.sqlite3"), env=env)
+    assert good.returncode == 0, good.stderr
+
+
+@pytest.mark.parametrize("case", ["not a database", "garbage pages", "0-byte file"])
+def test_backup_of_a_damaged_database_says_what_start_up_says(tmp_path: Path, case: str) -> None:
+    make, cause, _advice = DAMAGED[case]
+    data = tmp_path / "data"
+    make(data)
+    result = run_cli("backup", str(tmp_path / "copy.sqlite3"), env={"QUIZBOT_DATA_DIR": str(data)})
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert cause.split(" (")[0] in result.stderr, result.stderr
+    assert not (tmp_path / "copy.sqlite3").exists()
+
+
+# --- a full disk while answers arrive ----------------------------------------------------
+
+
+class FullDisk:
+    """Writes of answers fail as SQLite fails them when the disk is full (SQLITE_FULL),
+    while ``on``; everything else is written. A fault injected at the store's connection."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, conn: object) -> None:
+        self.on = True
+        self.refused = 0
+        for name in ("execute", "executemany"):
+            monkeypatch.setattr(conn, name, self._failing(getattr(conn, name)))
+
+    def _failing(self, original):  # type: ignore[no-untyped-def]
+        def call(sql: str, *args: object, **kwargs: object) -> object:
+            if self.on and sql.lstrip().startswith("INSERT INTO answers"):
+                self.refused += 1
+                raise sqlite3.OperationalError("database or disk is full")
+            return original(sql, *args, **kwargs)
+
+        return call
+
+
+async def test_a_contest_answer_the_disk_cannot_hold_is_told_and_the_contest_goes_on(
+    api: FakeBotApi,
+    settings: Settings,
+    clock: FakeClock,
+    scheduler: FakeScheduler,
+    monkeypatch: pytest.MonkeyPatch,
+    errors: ErrorLog,
+) -> None:
+    api.admins[GROUP] = {ADMIN.id}
+    admin, ann = GroupPlayer(api, ADMIN, GROUP), GroupPlayer(api, ANN, GROUP)
+    async with running_bot(api, settings, clock, scheduler) as (_app, runtime):
+        catalogue = runtime.engine.catalogue
+        await admin.say("/contest 网购 1 10")
+        await admin.say("/go")
+        await scheduler.advance(2)
+        disk = FullDisk(monkeypatch, runtime.db.conn)
+        refused = await ann.contest_answer(catalogue, right=True)
+        disk.on = False  # space was freed
+        await scheduler.advance(1)
+        again = await ann.contest_answer(catalogue, right=True)
+        await scheduler.advance(30)  # the question closes, then the podium
+        podium = admin.last()[1]["text"]
+        rows = await runtime.db.fetchall("SELECT user_id, points FROM answers")
+    assert disk.refused == 1
+    assert refused == "⚠️ 服务器存储已满，这次作答没有记录下来，请稍后再试一次。"
+    assert again == "已记录你的答案：B（3.0 秒）"  # pressed again: stored this time
+    assert [tuple(r) for r in rows] == [(ANN.id, 850)]
+    assert "Ann" in podium
+    assert errors.messages == []
+
+
+async def test_a_solo_answer_the_disk_cannot_hold_is_told_and_kept_askable(
+    api: FakeBotApi,
+    settings: Settings,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    errors: ErrorLog,
+) -> None:
+    me = Player(api, ANN)
+    async with running_bot(api, settings, clock) as (_app, runtime):
+        (question,) = await me.say("/quiz 网购")
+        message_id, _ = me.last()
+        right = next(data for label, data in me.buttons(message_id) if label.startswith("B"))
+        disk = FullDisk(monkeypatch, runtime.db.conn)
+        refused = await me.press(message_id, right)
+        disk.on = False
+        recorded = await me.press(message_id, right)
+        rows = await runtime.db.fetchall("SELECT user_id, correct FROM answers")
+    assert refused == "⚠️ 服务器存储已满，这次作答没有记录下来，请稍后再试一次。"
+    assert "回答正确" in recorded
+    assert [tuple(r) for r in rows] == [(ANN.id, 1)]
+    assert errors.messages == []
+
+
+# --- secrets in logs -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("form", ["text", "json"])
+async def test_webhook_at_debug_logs_neither_token_nor_secret(
+    api: FakeBotApi, tmp_path: Path, form: str
+) -> None:
+    import asyncio
+    import sys
+
+    import aiohttp
+
+    from tests.helpers import bot_env
+    from tests.test_deploy import free_port, listening, update
+
+    secret = "s3cret-Value_of_the_webhook_0123456789"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    env = bot_env(
+        api,
+        tmp_path / "data",
+        SAMPLE_BANKS,
+        QUIZBOT_LOG_FORMAT=form,
+        QUIZBOT_WEBHOOK_SECRET=secret,
+    )
+    env["QUIZBOT_LOG_LEVEL"] = "DEBUG"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--webhook-url",
+        url,
+        "--listen",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        env=env,
+        cwd=str(REPO),
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await api.wait_calls("setWebhook", 1, timeout=60)
+        await listening(port)
+        async with aiohttp.ClientSession() as http:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+            async with http.post(url, json=update(1, ANN, "/help"), headers=headers) as ok:
+                assert ok.status == 200
+        await api.wait_calls("sendMessage", 1, ANN.id)
+    finally:
+        process.terminate()
+        _out, err = await asyncio.wait_for(process.communicate(), 60)
+    log = err.decode()
+    (hook,) = api.sent(method="setWebhook")
+    assert hook.params["secret_token"] == secret  # Telegram was given the secret
+    assert "setWebhook" in log and "secret_token" in log  # the line that used to leak it
+    assert secret not in log
+    assert api.token not in log and api.token.split(":")[1] not in log
+    assert "<secret>" in log

@@ -284,7 +284,7 @@ def check_database(path: Path, budget: float = CHECK_BUDGET, *, writable: bool =
     check_file(path)
     try:
         conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode={'rw' if writable else 'ro'}", uri=True, timeout=5
+            f"{path.absolute().as_uri()}?mode={'rw' if writable else 'ro'}", uri=True, timeout=5
         )
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])

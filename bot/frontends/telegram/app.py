@@ -105,6 +105,7 @@ def build_application(
     )
     application.bot_data.runtime = runtime
     application.bot_data.flood = FloodGuard(limit=settings.flood_limit)
+    application.bot_data.heartbeat = heartbeat
     add_handlers(application)
     return application
 
@@ -215,6 +216,8 @@ async def on_startup(application: QuizApplication) -> None:
     """Start the services and show the command menus on phones, in every language."""
     runtime = application.bot_data.runtime
     await runtime.start()
+    if application.bot_data.heartbeat is not None:
+        application.bot_data.heartbeat.start()
     organizer_menu = [c.name for c in visible(Where.PRIVATE | Where.ORGANIZER)]
     for language in languages.codes():
         code = None if language == languages.DEFAULT else language
