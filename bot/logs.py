@@ -27,23 +27,24 @@ _SECRET_FIELD = re.compile(
 #: Secrets shorter than this are masked by their field only: a literal replacement of a
 #: two-letter secret would mangle every line.
 _MIN_LITERAL = 4
-_secrets: set[str] = set()
+#: Each secret to mask, and what stands in its place.
+_secrets: dict[str, str] = {}
 _installed = False
 
 
 def redact(text: str) -> str:
     """``text`` with secrets masked: the known ones, token shapes, secret-token fields."""
+    text = _TOKEN_SHAPE.sub("<token>", text)
     for secret in sorted(_secrets, key=len, reverse=True):
         if secret in text:
-            text = text.replace(secret, "<secret>")
-    text = _SECRET_FIELD.sub(r"\1<secret>", text)
-    return _TOKEN_SHAPE.sub("<token>", text)
+            text = text.replace(secret, _secrets[secret])
+    return _SECRET_FIELD.sub(r"\1<secret>", text)
 
 
-def protect(secrets: Iterable[str | None]) -> None:
-    """Mask these secrets in every log record from now on."""
+def protect(secrets: Iterable[str | None], label: str = "<token>") -> None:
+    """Mask these secrets in every log record from now on, each shown as ``label``."""
     global _installed
-    _secrets.update(s for s in secrets if s and len(s) >= _MIN_LITERAL)
+    _secrets.update((s, label) for s in secrets if s and len(s) >= _MIN_LITERAL)
     if _installed:
         return
     make = logging.getLogRecordFactory()

@@ -453,8 +453,10 @@ def test_chart_and_timezone_arguments() -> None:
     for bad in (["²"], ["99999999999999999999999"], ["0"], ["-3"], ["1", "2"], ["abc"]):
         with pytest.raises(UsageError, match="chart_usage"):
             parse_chart(bad)
-    with pytest.raises(UsageError, match="timezone_bad"):
+    with pytest.raises(UsageError, match="timezone_usage"):
         parse_timezone(["Asia/Shanghai", "now"])
+    with pytest.raises(UsageError, match="timezone_bad"):
+        parse_timezone(["posixrules"])
 
 
 async def test_the_reported_arguments_get_their_usage_and_no_error(
@@ -646,12 +648,14 @@ def healthy_database(data: Path, rows: int = 0) -> Path:
             for statement in statements:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("BEGIN")
         conn.execute("INSERT INTO users (id, name, created_at) VALUES (1, 'Ann', 0)")
         conn.executemany(
             "INSERT INTO faq_queries (text, normalised, language, outcome, score, asked_at)"
             " VALUES (?, ?, 'zh', 'unanswered', 0, 0)",
             [(f"问题 {n} " + "长" * 300, f"问题{n}") for n in range(rows)],
         )
+        conn.execute("COMMIT")
     finally:
         conn.close()
     return path

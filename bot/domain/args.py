@@ -151,13 +151,16 @@ def parse_timezone(args: Sequence[str]) -> str | None:
     """``/timezone Area/City``: the zone's accepted spelling, or None when none is given.
 
     Raises:
-        UsageError: a zone we do not take, or more than one word.
+        UsageError: a zone we do not take, or more than one word (``timezone_usage``, which
+            names the current zone: the caller adds it).
     """
     if not args:
         return None
-    found = canonical_zone(args[0]) if len(args) == 1 else None
+    if len(args) > 1:
+        raise UsageError("timezone_usage")
+    found = canonical_zone(args[0])
     if found is None:
-        raise UsageError("timezone_bad", timezone=" ".join(args)[:64])
+        raise UsageError("timezone_bad", timezone=args[0][:64])
     return found
 
 

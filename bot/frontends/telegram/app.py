@@ -344,7 +344,7 @@ def run_webhook(settings: Settings, url: str, listen: str, port: int, secret: st
 
     Requests without the secret header are refused (403) by python-telegram-bot's server.
     """
-    protect([settings.token, secret])  # python-telegram-bot logs it at DEBUG (setWebhook)
+    protect([secret], "<secret>")  # python-telegram-bot logs it at DEBUG (setWebhook)
     if not _preflight(settings):
         return 1
     runtime = Runtime(settings)

@@ -154,7 +154,8 @@ async def on_timezone(update: Update, context: QuizContext) -> None:
     try:
         wanted = parse_timezone(context.args)
     except UsageError as exc:
-        await safe_send(context, chat_id, t(user.language, exc.key, **exc.values))
+        values = {"timezone": current, **exc.values}
+        await safe_send(context, chat_id, t(user.language, exc.key, **values))
         return
     assert wanted is not None  # there are arguments
     await runner.set_group_timezone(chat_id, wanted)
