@@ -443,16 +443,21 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    if getattr(args, "webhook_url", None):
-        return _webhook(settings, args)
-    if settings.token is None:
+    from bot.storage.db import DatabaseError
+
+    if settings.token is None and not getattr(args, "webhook_url", None):
         from bot.texts import t
 
         print(t("zh", "no_token") + "\n" + t("en", "no_token") + "\n", file=sys.stderr)
         return _play(settings, languages.DEFAULT)
-    from bot.frontends.telegram.app import run_polling
+    try:
+        if getattr(args, "webhook_url", None):
+            return _webhook(settings, args)
+        from bot.frontends.telegram.app import run_polling
 
-    return run_polling(settings)
+        return run_polling(settings)
+    except DatabaseError as exc:  # raised by the start-up check: one line, cause and fix
+        return _fail(str(exc))
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:

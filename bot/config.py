@@ -6,7 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from bot.domain.timezones import canonical_zone
 
 __all__ = ["ConfigError", "Settings", "shipped_questions_dir"]
 
@@ -87,13 +89,13 @@ class Settings:
             raise ConfigError(
                 f"TELEGRAM_BASE_URL: '{base_url}' must start with http:// or https://"
             )
-        timezone = get("QUIZBOT_TIMEZONE") or "Asia/Shanghai"
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        wanted_zone = get("QUIZBOT_TIMEZONE") or "Asia/Shanghai"
+        timezone = canonical_zone(wanted_zone)
+        if timezone is None:
             raise ConfigError(
-                f"QUIZBOT_TIMEZONE: '{timezone}' is not a known time zone (e.g. Asia/Shanghai)"
-            ) from None
+                f"QUIZBOT_TIMEZONE: '{wanted_zone}' is not a time zone this host knows "
+                "(give an Area/City name such as Asia/Shanghai, or UTC)"
+            )
         length = get("QUIZBOT_QUIZ_LENGTH") or "5"
         if not length.isdigit() or not 1 <= int(length) <= 50:
             raise ConfigError(f"QUIZBOT_QUIZ_LENGTH: '{length}' must be a number from 1 to 50")

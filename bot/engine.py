@@ -21,6 +21,7 @@ from bot.domain.refusals import Refusal, Refused
 from bot.faq_desk import FaqDesk, FaqReply
 from bot.policy import AnswerPolicy
 from bot.ports import Clock, SystemClock
+from bot.storage.db import StorageFull
 from bot.storage.store import AnswerRecord, ScoreCard, Standing, Store
 
 __all__ = [
@@ -234,9 +235,18 @@ class Engine:
             elapsed_ms=max(0, int((now - row.asked_at) * 1000)),
             answered_at=now,
         )
-        if not await self.store.record_round_answer(record, len(row.question_ids)):
+        try:
+            stored = await self.store.record_round_answer(record, len(row.question_ids))
+        except StorageFull as exc:  # nothing written: the player is told, and may try again
+            logger.warning("an answer of user %d not stored: %s", user_id, exc)
+            return Refused(Refusal.NOT_STORED)
+        if not stored:
             return Refused(Refusal.ANSWERED)
-        earned = await self.policy.after(user_id, question.id, correct, row.kind, now)
+        try:
+            earned = await self.policy.after(user_id, question.id, correct, row.kind, now)
+        except StorageFull as exc:  # the answer is stored; its review box and badges wait
+            logger.warning("review and achievements of user %d not stored: %s", user_id, exc)
+            earned = ()
         following = await self.current(user_id)
         summary = None
         if following is None or following.round_id != round_id:

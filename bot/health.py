@@ -2,12 +2,14 @@
 
 The running bot writes the time of its last successful contact with Telegram to a small
 file in the data folder (at most every few seconds, by rename, so a reader never sees half
-of it). The check passes when the database opens and that time is recent.
+of it). The check passes when the database passes the very check start-up makes
+(:func:`bot.storage.db.check_database`) and that time is recent.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -21,16 +23,25 @@ HEARTBEAT_FILE = "heartbeat"
 
 
 class Heartbeat:
-    """Writes the time of the last contact with Telegram, at most every ``interval`` s."""
+    """Writes the time of the last contact with Telegram, at most every ``interval`` s.
 
-    def __init__(self, data_dir: Path, interval: float = 5.0) -> None:
+    Only once the bot has started (:meth:`start`): a bot whose database failed its check
+    reached Telegram too (``getMe``), but is not running.
+    """
+
+    def __init__(self, data_dir: Path, interval: float = 5.0, started: bool = False) -> None:
         self.path = data_dir / HEARTBEAT_FILE
         self.interval = interval
+        self.started = started
         self._written = 0.0
+
+    def start(self) -> None:
+        """The services are up: contacts from now on are heartbeats."""
+        self.started = True
 
     def beat(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
-        if now - self._written < self.interval:
+        if not self.started or now - self._written < self.interval:
             return
         self._written = now
         try:
@@ -52,20 +63,44 @@ class Health:
 def check_health(
     database: Path, data_dir: Path, max_age: float, now: float | None = None
 ) -> Health:
-    """Whether the database opens and the bot reached Telegram within ``max_age`` seconds."""
+    """Whether the database passes the check start-up makes, and the bot reached Telegram
+    within ``max_age`` seconds."""
     now = time.time() if now is None else now
-    if not database.exists():
-        return Health(False, f"no database at {database}")
     try:
-        version = probe_database(database)
+        checked = probe_database(database)
     except DatabaseError as exc:
         return Health(False, str(exc))
     beat = data_dir / HEARTBEAT_FILE
     try:
         last = float(beat.read_text(encoding="ascii").strip())
     except (OSError, ValueError):
-        return Health(False, f"no heartbeat in {beat}: the bot has not reached Telegram yet")
+        return Health(
+            False,
+            f"no heartbeat in {beat}: the bot has not reached Telegram yet{_low_disk(data_dir)}",
+        )
     age = now - last
     if age > max_age:
-        return Health(False, f"last contact with Telegram {age:.0f} s ago (limit {max_age:.0f} s)")
-    return Health(True, f"ok: schema {version}, last contact with Telegram {age:.0f} s ago")
+        return Health(
+            False,
+            f"last contact with Telegram {age:.0f} s ago (limit {max_age:.0f} s)"
+            f"{_low_disk(data_dir)}",
+        )
+    cut = "" if checked.complete else "; the integrity check was cut short (a large database)"
+    return Health(
+        True, f"ok: schema {checked.version}, last contact with Telegram {age:.0f} s ago{cut}"
+    )
+
+
+#: Free space under which the heartbeat (and every answer) may fail to be written.
+LOW_DISK = 1024 * 1024
+
+
+def _low_disk(data_dir: Path) -> str:
+    """A note when the data folder's disk is (nearly) full: the heartbeat cannot be written."""
+    try:
+        free = shutil.disk_usage(data_dir).free
+    except OSError:
+        return ""
+    if free >= LOW_DISK:
+        return ""
+    return f"; the disk holding {data_dir} is full ({free // 1024} KiB free)"

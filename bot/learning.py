@@ -7,7 +7,7 @@ in the database. No Telegram here: the front ends show what it returns.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
@@ -15,8 +15,10 @@ from bot.domain.learning import RETIRED, Subscription, daily_key, day_of, questi
 from bot.domain.models import Question, User
 from bot.domain.quiz import Response
 from bot.domain.refusals import Refusal, Refused
+from bot.domain.timezones import canonical_zone
 from bot.engine import AnswerResult, Engine, QuestionView
 from bot.ports import Scheduler
+from bot.storage.db import StorageFull
 from bot.storage.learning_store import LearningStore
 
 __all__ = ["Daily", "DailyPoster", "Learning", "NothingDue", "TopicProgress"]
@@ -138,9 +140,13 @@ class Learning:
         if existing:
             round_id = existing[0]
         else:
-            round_id = await engine.store.create_round(
-                user.id, chat_id, key, [question.id], engine.clock.now(), kind="daily"
-            )
+            try:
+                round_id = await engine.store.create_round(
+                    user.id, chat_id, key, [question.id], engine.clock.now(), kind="daily"
+                )
+            except StorageFull as exc:
+                logger.warning("the daily answer of user %d not stored: %s", user.id, exc)
+                return Refused(Refusal.NOT_STORED)
         return await engine.answer(user.id, round_id, 0, response)
 
     # --- progress -----------------------------------------------------------------------
@@ -199,10 +205,26 @@ class Learning:
         return await self.store.unsubscribe(chat_id)
 
     async def restore_subscriptions(self) -> int:
-        """At start-up: schedule every stored subscription again (they live in the database)."""
+        """At start-up: schedule every stored subscription again (they live in the database).
+
+        A stored time zone this host does not know (its tz database changed, or the database
+        moved) is reported once and replaced by the default zone; it never stops the bot.
+        """
         subscriptions = await self.store.subscriptions()
+        default = self.engine.tz.key
         for subscription in subscriptions:
-            self._schedule(subscription)
+            zone = canonical_zone(subscription.timezone)
+            if zone is None:
+                logger.warning(
+                    "chat %d: its daily question's time zone %r is unknown here; "
+                    "delivering at %02d:%02d %s instead",
+                    subscription.chat_id,
+                    subscription.timezone[:64],
+                    subscription.hour,
+                    subscription.minute,
+                    default,
+                )
+            self._schedule(replace(subscription, timezone=zone or default))
         return len(subscriptions)
 
     def _schedule(self, subscription: Subscription) -> None:

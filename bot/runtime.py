@@ -18,6 +18,7 @@ from bot.banks.loader import LoadReport, load_banks
 from bot.config import Settings
 from bot.contests import ContestPresenter, ContestResults, ContestRunner
 from bot.domain.catalogue import Catalogue
+from bot.domain.timezones import canonical_zone
 from bot.engine import Engine
 from bot.faq_desk import FaqDesk
 from bot.learning import DailyPoster, Learning
@@ -136,6 +137,22 @@ class Runtime:
         if self._contests is not None:
             await self._contests.recover()
         await self.learning.restore_subscriptions()
+        await self._report_unknown_zones()
+
+    async def _report_unknown_zones(self) -> None:
+        """Log, once, each group whose stored time zone this host does not know.
+
+        Such a group's contests are scheduled in the default zone (ContestRunner.group_timezone);
+        the stored name is kept, in case the host's tz database learns it again.
+        """
+        for chat_id, zone in await self._contest_store.group_timezones():
+            if canonical_zone(zone) is None:
+                logger.warning(
+                    "group %d: its time zone %r is unknown here; using %s",
+                    chat_id,
+                    zone[:64],
+                    self.settings.timezone,
+                )
 
     async def stop(self) -> None:
         """Finish the writes in progress, then close the database."""

@@ -6,6 +6,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.commands import Where, visible
+from bot.domain.args import UsageError
 from bot.domain.faq import FaqHit
 from bot.domain.models import LETTERS, FaqEntry, Question
 from bot.domain.quiz import Response, choice_letters
@@ -33,6 +34,7 @@ __all__ = [
     "render_question",
     "render_score",
     "render_summary",
+    "render_usage",
     "render_verdict",
     "selection_text",
     "stars",
@@ -299,3 +301,9 @@ def render_progress(topics: list[TopicProgress], earned: list[str], language: st
         )
         lines += ["", t(language, "progress_achievements", names=names)]
     return "\n".join(lines)
+
+
+def render_usage(error: UsageError, language: str, usage: str) -> str:
+    """What is wrong with a command's arguments, then the command's usage (text ``usage``)."""
+    text = t(language, error.key, **error.values)
+    return text if error.key == usage else f"{text}\n{t(language, usage)}"

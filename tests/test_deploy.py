@@ -93,23 +93,6 @@ def test_wheel_installs_outside_the_repository_with_its_banks(tmp_path: Path) ->
     assert (outside / "data" / "quizbot.sqlite3").exists()
 
 
-async def _accepting(host: str, port: int, timeout: float = 30.0) -> None:
-    """Wait until the webhook server takes connections (it may trail the setWebhook call)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        try:
-            _reader, writer = await asyncio.open_connection(host, port)
-        except OSError:
-            if loop.time() > deadline:
-                raise
-            await asyncio.sleep(0.05)
-            continue
-        writer.close()
-        await writer.wait_closed()
-        return
-
-
 @pytest.fixture
 async def webhook_bot(api: FakeBotApi, tmp_path: Path):  # type: ignore[no-untyped-def]
     port = free_port()
@@ -139,11 +122,31 @@ async def webhook_bot(api: FakeBotApi, tmp_path: Path):  # type: ignore[no-untyp
     )
     await api.wait_calls("setWebhook", 1, timeout=60)
     await api.wait_calls("setMyCommands", 6, timeout=60)
-    await _accepting("127.0.0.1", port)
+    await listening(port)
     yield url, data, process
     if process.returncode is None:
         process.terminate()
         await asyncio.wait_for(process.wait(), 30)
+
+
+async def listening(port: int, timeout: float = 30.0) -> None:
+    """Wait until the bot's webhook server accepts connections.
+
+    python-telegram-bot calls setWebhook before its server listens, so the call alone
+    does not say the server is up.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.02)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
 
 
 def update(number: int, user: TgUser, text: str) -> dict[str, object]:

@@ -11,7 +11,7 @@ import pytest
 from bot.config import Settings
 from bot.domain.models import User
 from bot.runtime import Runtime
-from bot.storage.db import SCHEMA_VERSION, Database, DatabaseError
+from bot.storage.db import SCHEMA_VERSION, Cause, Database, DatabaseError
 from bot.storage.migrations import MIGRATIONS
 from tests.conftest import FakeClock
 
@@ -69,8 +69,9 @@ async def test_migrates_from_every_earlier_version(tmp_path: Path, start: int) -
 async def test_corrupt_file_gets_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "bad.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(DatabaseError, match="not a usable quizbot database"):
+    with pytest.raises(DatabaseError, match="is not a SQLite database") as caught:
         await Database(path).open()
+    assert caught.value.cause is Cause.NOT_A_DATABASE
 
 
 async def test_damaged_pages_fail_the_integrity_check(tmp_path: Path) -> None:
@@ -86,8 +87,9 @@ async def test_damaged_pages_fail_the_integrity_check(tmp_path: Path) -> None:
     for offset in range(page * 3, min(len(raw), page * 6)):
         raw[offset] = 0xFF
     path.write_bytes(bytes(raw))
-    with pytest.raises(DatabaseError):
+    with pytest.raises(DatabaseError, match="is damaged .*restore it from a backup") as caught:
         await Database(path).open()
+    assert caught.value.cause is Cause.DAMAGED
 
 
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -95,8 +97,9 @@ async def test_newer_schema_is_refused(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
-    with pytest.raises(DatabaseError, match="newer than this quizbot"):
+    with pytest.raises(DatabaseError, match="newer than this quizbot") as caught:
         await Database(path).open()
+    assert caught.value.cause is Cause.NEWER
 
 
 async def test_failed_transaction_rolls_back_and_others_commit(tmp_path: Path) -> None:

@@ -78,6 +78,10 @@ def bank_to_xlsx(bank: Bank) -> bytes:
             ws.column_dimensions[column[0].column_letter].width = 18
             for cell in column[1:]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if cell.data_type == "f":
+                    # openpyxl stores text starting with "=" as a formula; an XLSX text cell
+                    # is never run, and imports back as the same text.
+                    cell.data_type = "s"
         ws.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

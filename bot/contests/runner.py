@@ -34,9 +34,11 @@ from bot.domain.learning import review_change
 from bot.domain.models import LETTERS, Question, User
 from bot.domain.quiz import Response, choice_letters, grade, match_typed
 from bot.domain.refusals import Refusal, Refused
+from bot.domain.timezones import zone_or_default
 from bot.policy import AnswerPolicy
 from bot.ports import Clock, Scheduler
 from bot.storage.contest_store import ActiveContestExists, ContestStore
+from bot.storage.db import StorageFull
 from bot.storage.store import AnswerRecord, Store
 
 __all__ = ["ContestRunner"]
@@ -302,7 +304,15 @@ class ContestRunner:
                 answered_at=now,
             )
             review = review_change("contest", correct, None, now)
-            if not await self.contests.record_answer(record, live.id, streak, user, review):
+            try:
+                stored = await self.contests.record_answer(record, live.id, streak, user, review)
+            except StorageFull as exc:  # the player is told, may press again; the contest goes on
+                live.answered.pop(user.id, None)
+                logger.warning(
+                    "contest %d: an answer of user %d not stored: %s", live.id, user.id, exc
+                )
+                return Refused(Refusal.NOT_STORED)
+            if not stored:
                 return Refused(Refusal.ANSWERED)
             live.members.add(user.id)
             live.streaks[user.id] = streak
@@ -650,7 +660,8 @@ class ContestRunner:
 
     async def group_timezone(self, chat_id: int) -> str:
         """The group's time zone for scheduled contests (the bot's default if unset)."""
-        return await self.contests.group_timezone(chat_id) or self.timezone
+        # A zone the host no longer knows falls back (reported once, at start-up: Runtime).
+        return zone_or_default(await self.contests.group_timezone(chat_id), self.timezone)
 
     async def set_group_timezone(self, chat_id: int, timezone: str) -> None:
         await self.contests.set_group_timezone(chat_id, timezone)

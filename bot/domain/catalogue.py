@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from bot.domain import languages
+from bot.domain.args import bounded
 from bot.domain.faq import FaqMatcher, Tuning
 from bot.domain.learning import daily_pool
 from bot.domain.models import Bank, FaqEntry, Question
@@ -131,8 +132,9 @@ class Catalogue:
         if not wanted:
             return None
         topics = self.topics(language)
-        if wanted.isdigit() and 1 <= int(wanted) <= len(topics):
-            return list(self._bank(topics[int(wanted) - 1].id).questions)
+        number = bounded(query.strip(), 1, len(topics))  # ASCII digits only
+        if number is not None:
+            return list(self._bank(topics[number - 1].id).questions)
         for bank in self.banks:
             if wanted in (normalise(bank.id), normalise(bank.title)) and bank.questions:
                 return list(bank.questions)

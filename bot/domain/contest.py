@@ -16,6 +16,7 @@ import re
 from collections import deque
 from dataclasses import asdict, dataclass, replace
 
+from bot.domain.args import UsageError, bounded, is_digits, looks_like_clock, looks_numeric
 from bot.domain.learning import next_daily
 
 __all__ = [
@@ -86,34 +87,32 @@ class Schedule:
     starts_at: float
 
 
-class ParseError(ValueError):
+class ParseError(UsageError):
     """Arguments of /contest that make no sense; ``key`` names the text that explains."""
 
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
-
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
+_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:：]([0-5][0-9])$", re.ASCII)
 _POLL_WORDS = {"poll", "polls", "投票", "poll模式"}
 _NEGATIVE_WORDS = {"negative", "扣分", "倒扣"}
 _AT_WORDS = {"at", "于", "在"}
-_LOBBY = re.compile(r"^(?:lobby|等待)=?(\d{1,3})$", re.IGNORECASE)
+#: ``lobby=N`` (or ``lobbyN``, ``等待=N``): anything after ``=`` is meant as the lobby time.
+_LOBBY = re.compile(r"^(?:lobby|等待)(?:=(.*)|([^A-Za-z\u3400-\u9fff].*))$", re.IGNORECASE)
 
 
 def parse_contest_args(
     args: list[str], now: float, timezone: str, defaults: ContestSettings | None = None
 ) -> tuple[ContestSettings, Schedule | None]:
-    """Read ``/contest [topic] [questions] [seconds] [poll] [negative] [at HH:MM]``.
+    """Read ``/contest [topic] [questions] [seconds] [poll] [negative] [lobby=N] [at HH:MM]``.
 
     The first number is the number of questions, the second the seconds per question.
+    Numbers are ASCII digits (:mod:`bot.domain.args`); a token that looks like a number
+    but is not one (``-5``, ``²``) is an error, never part of the topic.
 
     Raises:
-        ParseError: numbers out of range, or a bad time.
+        ParseError: numbers out of range or malformed, or a bad time.
     """
     settings = defaults or ContestSettings()
-    numbers: list[int] = []
+    numbers: list[str] = []
     words: list[str] = []
     schedule: Schedule | None = None
     tokens = list(args)
@@ -122,31 +121,35 @@ def parse_contest_args(
         lower = token.lower()
         if lower in _AT_WORDS and tokens:
             schedule = Schedule(_next_time(tokens.pop(0), now, timezone))
-        elif _TIME.match(token):
+        elif _TIME.match(token) or looks_like_clock(token):
             schedule = Schedule(_next_time(token, now, timezone))
         elif lower in _POLL_WORDS:
             settings = replace(settings, polls=True)
         elif lower in _NEGATIVE_WORDS:
             settings = replace(settings, negative=True)
         elif match := _LOBBY.match(token):
-            lobby = int(match.group(1))
-            if not MIN_LOBBY <= lobby <= MAX_LOBBY:
+            lobby = bounded(match.group(1) or match.group(2) or "", MIN_LOBBY, MAX_LOBBY)
+            if lobby is None:
                 raise ParseError("contest_bad_lobby", low=MIN_LOBBY, high=MAX_LOBBY)
             settings = replace(settings, lobby_seconds=lobby)
-        elif token.isdigit():
-            numbers.append(int(token))
+        elif is_digits(token):
+            numbers.append(token)
+        elif looks_numeric(token):
+            raise ParseError("contest_bad_number", text=token[:20])
         else:
             words.append(token)
     if len(numbers) > 2:
         raise ParseError("contest_usage")
     if numbers:
-        if not 1 <= numbers[0] <= MAX_QUESTIONS:
+        count = bounded(numbers[0], 1, MAX_QUESTIONS)
+        if count is None:
             raise ParseError("contest_bad_count", high=MAX_QUESTIONS)
-        settings = replace(settings, count=numbers[0])
+        settings = replace(settings, count=count)
     if len(numbers) == 2:
-        if not MIN_SECONDS <= numbers[1] <= MAX_SECONDS:
+        seconds = bounded(numbers[1], MIN_SECONDS, MAX_SECONDS)
+        if seconds is None:
             raise ParseError("contest_bad_seconds", low=MIN_SECONDS, high=MAX_SECONDS)
-        settings = replace(settings, seconds=numbers[1])
+        settings = replace(settings, seconds=seconds)
     if words:
         settings = replace(settings, topic=" ".join(words))
     return settings, schedule
@@ -155,7 +158,7 @@ def parse_contest_args(
 def _next_time(text: str, now: float, timezone: str) -> float:
     match = _TIME.match(text)
     if not match:
-        raise ParseError("contest_bad_time", time=text)
+        raise ParseError("contest_bad_time", time=text[:20])
     return next_daily(now, int(match.group(1)), int(match.group(2)), timezone)
 
 

@@ -22,6 +22,7 @@ class Refusal(enum.StrEnum):
     DAILY_OVER = "daily_over"  # an earlier day's question
     DAILY_DONE = "daily_done"  # today's is answered already
     EMPTY = "empty"  # Submit with nothing ticked
+    NOT_STORED = "not_stored"  # the disk is full: the answer was not written (issue 14)
     # Contests: answers and joining.
     ALREADY_JOINED = "already_joined"
     LATE = "late"

@@ -17,7 +17,8 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from bot.commands import Where, find
-from bot.domain.faq import Outcome
+from bot.domain.args import bounded, is_digits, malformed_number
+from bot.domain.faq import MAX_SUGGESTIONS, Outcome
 from bot.domain.models import Question, User
 from bot.domain.quiz import Response
 from bot.domain.refusals import Refused
@@ -46,7 +47,7 @@ __all__ = ["CONSOLE_USER_ID", "Console", "console_command"]
 #: The console's player in the database (Telegram user ids are positive).
 CONSOLE_USER_ID = 0
 #: A line that picks options by number: "2", "1,3", "1 3".
-_PICKS = re.compile(r"[\d\s,，]+")
+_PICKS = re.compile(r"[0-9\s,，]+")
 
 Method = Callable[["Console", str], Awaitable[None]]
 #: The console's handler of each command, by name.
@@ -120,8 +121,8 @@ class Console:
             handler = CONSOLE_HANDLERS.get(name) if entry and entry.console else None
             await (handler or Console.cmd_help)(self, argument.strip())
             return True
-        if line.startswith("?") and line[1:].strip().isdigit():
-            await self.show_suggestion(int(line[1:].strip()))
+        if line.startswith("?") and is_digits(line[1:].strip()):
+            await self.show_suggestion(bounded(line[1:].strip(), 1, MAX_SUGGESTIONS) or 0)
         elif self.daily is not None:
             await self.answer_daily(line)
         elif (
@@ -156,6 +157,9 @@ class Console:
 
     @console_command("quiz")
     async def cmd_quiz(self, argument: str) -> None:
+        if malformed_number(argument):
+            self.say(t(self.lang, "quiz_usage"))
+            return
         view = await self.engine.start_quiz(self.user, CONSOLE_USER_ID, argument or None)
         if view is None and not argument:
             self.say(t(self.lang, "no_topics"))

@@ -313,6 +313,13 @@ class ContestStore:
         row = await self.db.fetchone("SELECT timezone FROM groups WHERE chat_id = ?", (chat_id,))
         return row["timezone"] if row else None
 
+    async def group_timezones(self) -> list[tuple[int, str]]:
+        """Every group's time zone, as stored (for the check at start-up)."""
+        rows = await self.db.fetchall(
+            "SELECT chat_id, timezone FROM groups WHERE timezone IS NOT NULL ORDER BY chat_id"
+        )
+        return [(int(r["chat_id"]), str(r["timezone"])) for r in rows]
+
     async def set_group_timezone(self, chat_id: int, timezone: str) -> None:
         await self.db.execute(
             """INSERT INTO groups (chat_id, timezone) VALUES (?, ?)

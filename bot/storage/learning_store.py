@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
+from bot.domain.args import clock
 from bot.domain.learning import RETIRED, Subscription
 from bot.storage.db import Database
 
 __all__ = ["LearningStore", "Subscription", "box_statement"]
+
+logger = logging.getLogger(__name__)
 
 
 #: Stored for "never due again" (a retired question), where the rule says infinity.
@@ -121,15 +126,17 @@ class LearningStore:
             return cursor.rowcount == 1
 
     async def subscriptions(self) -> list[Subscription]:
+        """Every subscription; a row whose time cannot be read is reported and left out."""
         rows = await self.db.fetchall("SELECT * FROM subscriptions ORDER BY chat_id")
-        return [
-            Subscription(
-                r["chat_id"],
-                r["user_id"],
-                int(r["at"][:2]),
-                int(r["at"][3:]),
-                r["timezone"],
-                r["language"],
+        found = []
+        for r in rows:
+            at = clock(str(r["at"]))
+            if at is None:
+                logger.warning("chat %d: its daily time %r cannot be read", r["chat_id"], r["at"])
+                continue
+            found.append(
+                Subscription(
+                    r["chat_id"], r["user_id"], at[0], at[1], str(r["timezone"]), r["language"]
+                )
             )
-            for r in rows
-        ]
+        return found

@@ -281,4 +281,10 @@ TEXTS: dict[str, str] = {
     "review_ignored": "⏭ Skipped.",
     "review_failed": "Not added: {reason}",
     "review_taken": "Someone has already dealt with this one.",
+    # --- issue 14: command arguments, answers a full disk could not store ---
+    "quiz_usage": "Usage: /quiz [topic]. Name a topic, or give its number in /topics (in the digits 0-9), e.g. /quiz 2.",
+    "chart_usage": "Usage: /chart [CONTEST_ID], the id in the digits 0-9, e.g. /chart 12; without an id, the latest contest.",
+    "subscribe_bad_zone": 'Unknown time zone "{timezone}": write it as Area/City, e.g. Europe/London, or UTC.',
+    "contest_bad_number": '"{text}" is not a number of questions or seconds: write whole numbers in the digits 0-9, e.g. /contest 10 20.',
+    "refused_not_stored": "⚠️ The server's storage is full: this answer was not recorded. Please try again in a while.",
 }

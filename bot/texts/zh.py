@@ -279,4 +279,10 @@ TEXTS: dict[str, str] = {
     "review_ignored": "⏭ 已跳过。",
     "review_failed": "没有加上：{reason}",
     "review_taken": "这一条已经处理过了。",
+    # --- issue 14: command arguments, answers a full disk could not store ---
+    "quiz_usage": "用法：/quiz [专题]。专题写名称，或写 /topics 列表里的编号（用 0–9 这几个数字），例如 /quiz 2。",
+    "chart_usage": "用法：/chart [竞赛编号]，编号用 0–9 这几个数字，例如 /chart 12；不写编号就是最近一场。",
+    "subscribe_bad_zone": "不认识时区“{timezone}”：请写成“地区/城市”的形式，例如 Asia/Shanghai，或者写 UTC。",
+    "contest_bad_number": "“{text}”不是题数或秒数：请用 0–9 这几个数字写正整数，例如 /contest 10 20。",
+    "refused_not_stored": "⚠️ 服务器存储已满，这次作答没有记录下来，请稍后再试一次。",
 }

@@ -105,6 +105,7 @@ def build_application(
     )
     application.bot_data.runtime = runtime
     application.bot_data.flood = FloodGuard(limit=settings.flood_limit)
+    application.bot_data.heartbeat = heartbeat
     add_handlers(application)
     return application
 
@@ -216,6 +217,8 @@ async def on_startup(application: QuizApplication) -> None:
     """Start the services and show the command menus on phones, in every language."""
     runtime = application.bot_data.runtime
     await runtime.start()
+    if application.bot_data.heartbeat is not None:
+        application.bot_data.heartbeat.start()
     organizer_menu = [c.name for c in visible(Where.PRIVATE | Where.ORGANIZER)]
     for language in languages.codes():
         code = None if language == languages.DEFAULT else language
@@ -342,6 +345,7 @@ def run_webhook(settings: Settings, url: str, listen: str, port: int, secret: st
 
     Requests without the secret header are refused (403) by python-telegram-bot's server.
     """
+    protect([secret], "<secret>")  # python-telegram-bot logs it at DEBUG (setWebhook)
     if not _preflight(settings):
         return 1
     runtime = Runtime(settings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType
@@ -17,6 +17,7 @@ from telegram.constants import ChatType
 from bot.contest_views import results_csv
 from bot.contests import Ack, ContestSummary
 from bot.domain import callbacks as cb
+from bot.domain.args import UsageError, parse_timezone
 from bot.domain.contest import ContestSettings, ParseError, parse_contest_args
 from bot.domain.quiz import letters_to_indexes
 from bot.domain.refusals import Refusal, Refused
@@ -36,7 +37,7 @@ from bot.frontends.telegram.permissions import (
     refuse_non_admin,
 )
 from bot.texts import t
-from bot.views import selection_text
+from bot.views import render_usage, selection_text
 
 __all__ = [
     "on_contest",
@@ -73,8 +74,7 @@ async def on_contest(update: Update, context: QuizContext) -> None:
             ContestSettings(language=user.language),
         )
     except ParseError as exc:
-        usage = t(user.language, "contest_usage")
-        await safe_send(context, chat.id, t(user.language, exc.key, **exc.values) + "\n" + usage)
+        await safe_send(context, chat.id, render_usage(exc, user.language, "contest_usage"))
         return
     allow_open = settings.polls or await reads_group_messages(context, chat.id)
     result = await runner.create(
@@ -151,12 +151,13 @@ async def on_timezone(update: Update, context: QuizContext) -> None:
         return
     if await refuse_non_admin(update, context):
         return
-    wanted = context.args[0]
     try:
-        ZoneInfo(wanted)
-    except (ZoneInfoNotFoundError, ValueError):
-        await safe_send(context, chat_id, t(user.language, "timezone_bad", timezone=wanted))
+        wanted = parse_timezone(context.args)
+    except UsageError as exc:
+        values = {"timezone": current, **exc.values}
+        await safe_send(context, chat_id, t(user.language, exc.key, **values))
         return
+    assert wanted is not None  # there are arguments
     await runner.set_group_timezone(chat_id, wanted)
     await safe_send(context, chat_id, t(user.language, "timezone_set", timezone=wanted))
 

@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.domain.flood import FloodGuard
+from bot.health import Heartbeat
 from bot.runtime import Runtime
 
 __all__ = ["CONTEXT_TYPES", "AdminCache", "BotData", "Handler", "QuizContext"]
@@ -47,6 +48,8 @@ class BotData:
         self._runtime: Runtime | None = None
         self.flood = FloodGuard()
         self.admins = AdminCache()
+        #: Written on each contact with Telegram once the services have started.
+        self.heartbeat: Heartbeat | None = None
 
     @property
     def runtime(self) -> Runtime:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InputFile, Update
 
 from bot.charts import bar_chart
 from bot.domain import callbacks as cb
+from bot.domain.args import UsageError, parse_subscribe
 from bot.domain.learning import Subscription
 from bot.domain.quiz import letters_to_indexes
 from bot.domain.refusals import Refused
@@ -34,6 +34,7 @@ from bot.views import (
     render_feedback,
     render_nothing_due,
     render_progress,
+    render_usage,
 )
 
 __all__ = ["on_daily", "on_daily_answer", "on_progress", "on_review", "on_subscribe"]
@@ -130,38 +131,21 @@ async def on_subscribe(update: Update, context: QuizContext) -> None:
     if not is_private(update) and not await is_organizer(context, chat_id, user.id):
         await safe_send(context, chat_id, t(user.language, "contest_admins_only"))
         return
-    args = context.args or []
     learning = context.runtime.learning
-    if args and args[0].lower() in ("off", "stop", "取消"):
+    try:
+        wanted = parse_subscribe(context.args or [], context.runtime.settings.timezone)
+    except UsageError as exc:
+        await safe_send(context, chat_id, render_usage(exc, user.language, "subscribe_usage"))
+        return
+    if wanted is None:
         stopped = await learning.unsubscribe(chat_id)
         key = "subscribe_off" if stopped else "subscribe_none"
         await safe_send(context, chat_id, t(user.language, key))
         return
-    parsed = _parse_time(args, context.runtime.settings.timezone)
-    if parsed is None:
-        await safe_send(context, chat_id, t(user.language, "subscribe_usage"))
-        return
-    hour, minute, zone = parsed
+    hour, minute, zone = wanted.hour, wanted.minute, wanted.timezone
     await learning.subscribe(Subscription(chat_id, user.id, hour, minute, zone, user.language))
     await safe_send(
         context,
         chat_id,
         t(user.language, "subscribe_done", time=f"{hour:02d}:{minute:02d}", timezone=zone),
     )
-
-
-def _parse_time(args: list[str], default_zone: str) -> tuple[int, int, str] | None:
-    if not args:
-        return None
-    hour_text, _, minute_text = args[0].replace("：", ":").partition(":")
-    if not (hour_text.isdigit() and minute_text.isdigit()):
-        return None
-    hour, minute = int(hour_text), int(minute_text)
-    if not (0 <= hour < 24 and 0 <= minute < 60):
-        return None
-    zone = args[1] if len(args) > 1 else default_zone
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return hour, minute, zone

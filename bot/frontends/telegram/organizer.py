@@ -11,6 +11,7 @@ from bot.banks.installer import refusal
 from bot.banks.loader import LoadReport
 from bot.charts import contest_chart
 from bot.domain import callbacks as cb
+from bot.domain.args import UsageError, parse_chart
 from bot.domain.models import User
 from bot.domain.refusals import Refused
 from bot.faq_desk import EditError, ReviewCase
@@ -210,10 +211,14 @@ async def on_chart(update: Update, context: QuizContext) -> None:
     if not is_private(update):
         return
     chat_id = chat_of(update).id
-    args = context.args or []
+    try:
+        wanted = parse_chart(context.args or [])
+    except UsageError as exc:
+        await safe_send(context, chat_id, t(user.language, exc.key))
+        return
     results = context.runtime.results
-    if args and args[0].isdigit():
-        row = await results.contest(int(args[0]))
+    if wanted is not None:
+        row = await results.contest(wanted)
     else:
         recent = await results.recent(None, limit=1)
         row = await results.contest(recent[0].id) if recent else None

@@ -9,6 +9,7 @@ from telegram.error import BadRequest
 
 from bot.commands import Where
 from bot.domain import callbacks as cb
+from bot.domain.args import malformed_number
 from bot.domain.faq import Outcome
 from bot.domain.models import User
 from bot.domain.quiz import letters_to_indexes
@@ -119,7 +120,11 @@ async def on_quiz(update: Update, context: QuizContext) -> None:
     if not is_private(update):
         await safe_send(context, chat_id, t(user.language, "quiz_private_only"))
         return
-    await _start_round(context, user, chat_id, " ".join(context.args or []) or None)
+    topic = " ".join(context.args or []) or None
+    if topic is not None and malformed_number(topic):
+        await safe_send(context, chat_id, t(user.language, "quiz_usage"))
+        return
+    await _start_round(context, user, chat_id, topic)
 
 
 async def _start_round(context: QuizContext, user: User, chat_id: int, topic: str | None) -> None:
