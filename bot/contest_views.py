@@ -28,8 +28,8 @@ POLL_EXPLANATION = 200
 
 
 def contest_title(live: Live) -> str:
-    topic = live.settings.topic
-    return f"#{live.id}" + (f" · {topic}" if topic else "")
+    """The contest's name: its bank's title or topic, else "general knowledge"."""
+    return live.settings.title or t(live.settings.language, "contest_general")
 
 
 def render_announce(live: Live, starts_at: float, timezone: str) -> str:
@@ -101,6 +101,8 @@ def render_reveal(live: Live, reveal: Reveal, with_question: bool = True) -> str
     question = reveal.question
     lines = [render_contest_question(live), ""] if with_question else []
     lines.append(t(lang, "contest_reveal_header"))
+    if reveal.all_answered:
+        lines.append(t(lang, "contest_all_answered"))
     lines.append(t(lang, "right_answer", answer=answer_text(question, None, lang)))
     if question.type is not QuestionType.OPEN:
         labels = option_labels(question, lang)

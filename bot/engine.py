@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.domain import languages
 from bot.domain.catalogue import Catalogue, Topic
 from bot.domain.models import FaqEntry, Question, User
-from bot.domain.quiz import Response, choice_letters, grade, solo_points
+from bot.domain.quiz import Response, choice_letters, grade, solo_points, valid_response
 from bot.domain.refusals import Refusal, Refused
 from bot.faq_desk import FaqDesk, FaqReply
 from bot.policy import AnswerPolicy
@@ -220,6 +220,8 @@ class Engine:
                 row.id, position, len(row.question_ids), self.clock.now()
             )
             return Refused(Refusal.GONE)
+        if not valid_response(question, response):
+            return Refused(Refusal.INVALID)  # options the question has not: a forged press
         now = self.clock.now()
         correct = grade(question, response)
         points = solo_points(question, correct)

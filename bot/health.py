@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.storage.db import DatabaseError, probe_database
 
-__all__ = ["HEARTBEAT_FILE", "Heartbeat", "Health", "check_health"]
+__all__ = ["HEARTBEAT_FILE", "Heartbeat", "Health", "check_health", "last_beat"]
 
 HEARTBEAT_FILE = "heartbeat"
 
@@ -52,6 +52,14 @@ class Heartbeat:
             os.replace(temporary, self.path)
         except OSError:  # a full disk must not stop the bot; the health check will notice
             pass
+
+
+def last_beat(data_dir: Path) -> float | None:
+    """When the bot last reached Telegram (by the heartbeat file), or None if unknown."""
+    try:
+        return float((data_dir / HEARTBEAT_FILE).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
 
 
 @dataclass(frozen=True, slots=True)

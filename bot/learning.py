@@ -13,7 +13,7 @@ from typing import Protocol
 
 from bot.domain.learning import RETIRED, Subscription, daily_key, day_of, question_of_day
 from bot.domain.models import Question, User
-from bot.domain.quiz import Response
+from bot.domain.quiz import Response, valid_response
 from bot.domain.refusals import Refusal, Refused
 from bot.domain.timezones import canonical_zone
 from bot.engine import AnswerResult, Engine, QuestionView
@@ -132,6 +132,8 @@ class Learning:
         day, question = found
         if day.toordinal() != ordinal:
             return Refused(Refusal.DAILY_OVER)
+        if not valid_response(question, response):
+            return Refused(Refusal.INVALID)
         key = daily_key(day)
         existing = await self.store.daily_round(user.id, key)
         if existing and existing[1]:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-__all__ = ["Clock", "Scheduler", "SystemClock"]
+__all__ = ["AlwaysUp", "Clock", "Link", "LinkState", "Scheduler", "SystemClock"]
 
 
 class Clock(Protocol):
@@ -50,3 +50,48 @@ class Scheduler(Protocol):
     def cancel(self, key: str) -> None:
         """Forget the call of ``key``, if any."""
         ...
+
+
+class Link(Protocol):
+    """Whether the front end can reach its users now (Telegram up or down)."""
+
+    def settled(self, now: float) -> bool:
+        """Up, and long enough since an outage that what queued meanwhile has arrived."""
+        ...
+
+
+class LinkState:
+    """The link as the transport sees it: every request's outcome is noted here.
+
+    Down from a failed request until the next one succeeds. After an outage, Telegram
+    delivers the updates it held (button presses made during the outage): ``settle``
+    seconds give them time to arrive before a question that was due to close meanwhile
+    is closed.
+    """
+
+    def __init__(self, clock: Clock, settle: float = 3.0) -> None:
+        self.clock = clock
+        self.settle = settle
+        self.down_since: float | None = None
+        self.up_since = clock.now()
+
+    def contact(self) -> None:
+        """A request was answered."""
+        if self.down_since is not None:
+            self.down_since = None
+            self.up_since = self.clock.now()
+
+    def failure(self) -> None:
+        """A request failed for want of Telegram (a network error or a 5xx)."""
+        if self.down_since is None:
+            self.down_since = self.clock.now()
+
+    def settled(self, now: float) -> bool:
+        return self.down_since is None and now - self.up_since >= self.settle
+
+
+class AlwaysUp:
+    """The link of a front end with no network (the console, tests of the runner alone)."""
+
+    def settled(self, now: float) -> bool:
+        return True

@@ -21,9 +21,10 @@ from bot.domain.catalogue import Catalogue
 from bot.domain.timezones import canonical_zone
 from bot.engine import Engine
 from bot.faq_desk import FaqDesk
+from bot.health import last_beat
 from bot.learning import DailyPoster, Learning
 from bot.policy import AnswerPolicy
-from bot.ports import Clock, Scheduler, SystemClock
+from bot.ports import AlwaysUp, Clock, Link, Scheduler, SystemClock
 from bot.stats import Stats
 from bot.storage.contest_store import ContestStore
 from bot.storage.db import Database
@@ -90,9 +91,16 @@ class Runtime:
         return self._contests
 
     def attach(
-        self, presenter: ContestPresenter, scheduler: Scheduler, poster: DailyPoster
+        self,
+        presenter: ContestPresenter,
+        scheduler: Scheduler,
+        poster: DailyPoster,
+        link: Link | None = None,
     ) -> None:
-        """Connect a front end's ports: contests and daily deliveries start to run."""
+        """Connect a front end's ports: contests and daily deliveries start to run.
+
+        ``link`` tells contests whether the front end's network is up (Telegram's outages).
+        """
         self._contests = ContestRunner(
             self.store,
             self._contest_store,
@@ -104,6 +112,7 @@ class Runtime:
             catalogue=self.catalogue_now,
             rng=self.rng,
             timezone=self.settings.timezone,
+            link=link or AlwaysUp(),
         )
         self.learning.connect(scheduler, poster)
 
@@ -131,11 +140,12 @@ class Runtime:
 
     async def start(self) -> None:
         """Open the database, build the FAQ indexes, and resume contests and deliveries."""
+        last_seen = last_beat(self.settings.data_dir)  # before this run's first beat
         await self.open()
         await self.engine.load_users()
         self.engine.catalogue.warm()
         if self._contests is not None:
-            await self._contests.recover()
+            await self._contests.recover(last_seen)
         await self.learning.restore_subscriptions()
         await self._report_unknown_zones()
 

@@ -122,6 +122,7 @@ class FakeBotApi:
         self.update_polls = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self._background: set[asyncio.Future[web.Response]] = set()
         self.port = 0
 
     # --- server -----------------------------------------------------------------------
@@ -146,6 +147,8 @@ class FakeBotApi:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        for task in list(self._background):
+            task.cancel()
         async with self._changed:
             self._changed.notify_all()
         if self._runner is not None:
@@ -173,7 +176,14 @@ class FakeBotApi:
         if faults:
             fault = faults.pop(0)
             if fault.get("hang"):
-                await asyncio.sleep(fault["hang"])
+                # Telegram slow, not down: it acts on the request even if the bot stops
+                # waiting (the work is shielded from the bot closing its connection).
+                task = asyncio.ensure_future(
+                    self._answer_after(fault["hang"], method, params, files)
+                )
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+                return await asyncio.shield(task)
             if fault.get("drop"):  # close the connection without a word
                 assert request.transport is not None
                 request.transport.close()
@@ -182,6 +192,17 @@ class FakeBotApi:
                 self._changed.notify_all()
             if "error_code" in fault:
                 return web.json_response({"ok": False, **fault}, status=fault["error_code"])
+        return await self._answer(method, params, files)
+
+    async def _answer_after(
+        self, seconds: float, method: str, params: dict[str, Any], files: dict[str, Any]
+    ) -> web.Response:
+        await asyncio.sleep(seconds)
+        return await self._answer(method, params, files)
+
+    async def _answer(
+        self, method: str, params: dict[str, Any], files: dict[str, Any]
+    ) -> web.Response:
         handler = getattr(self, "_m_" + method, None)
         if handler is None:
             result: Any = True

@@ -55,15 +55,29 @@ async def test_network_errors_are_retried_with_back_off(api: FakeBotApi, setting
     assert [m["text"][:6] for _, m in ann.bot_messages()] == ["可以这样用我"]
 
 
-async def test_a_timeout_is_retried(api: FakeBotApi, settings: Settings):
+async def test_a_message_that_timed_out_is_not_sent_twice(api: FakeBotApi, settings: Settings):
+    """Telegram slow, not down: the message it was late to confirm is posted once."""
     async with running_bot(api, settings, request_timeout=0.3):
         api.hang("sendMessage", seconds=1.0)
         api.send_text(ANN, "/help")
-        await api.wait_calls("sendMessage", 2, ANN.id)
         ann = Player(api, ANN)
         await api.wait_for(lambda a: bool(ann.bot_messages()))
+        (reply,) = await ann.say("/score")  # and the bot carries on
+    assert naps.taken == []  # no retry
+    assert len(api.sent(ANN.id, "sendMessage")) == 2
+    assert [m["text"][:6] for _, m in ann.bot_messages()][0] == "可以这样用我"
+    assert reply["text"]
+
+
+async def test_an_edit_that_timed_out_is_retried(api: FakeBotApi, settings: Settings):
+    """An edit sent again changes nothing twice: it is retried after a timeout."""
+    async with running_bot(api, settings, request_timeout=0.3) as (_app, runtime):
+        ann = Player(api, ANN)
+        await ann.say("/quiz")
+        api.hang("editMessageText", seconds=1.0)
+        await ann.answer(runtime.engine.catalogue, right=True)
+        await api.wait_calls("editMessageText", 2, ANN.id)
     assert naps.taken == [0.5]
-    assert "可以这样用我" in ann.bot_messages()[0][1]["text"]
 
 
 async def test_edits_that_are_not_modified_or_gone_are_ignored(

@@ -168,8 +168,11 @@ def test_faq_matcher_on_any_unicode(text: str) -> None:
         assert all(h.score >= floor for h in decision.suggestions)
     elif decision.outcome is Outcome.SMALLTALK:
         assert decision.smalltalk and not decision.hits
-    else:
-        assert not decision.hits and all(h.score < floor for h in hits)
+    else:  # nothing close enough, or the model too unsure even to suggest
+        assert not decision.hits
+        assert all(h.score < floor for h in hits) or (
+            not short and decision.confidence < tuning.suggest_at
+        )
 
 
 @settings(max_examples=400, deadline=None)

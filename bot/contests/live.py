@@ -39,6 +39,7 @@ class Reveal:
     right: int
     right_names: tuple[str, ...]  # first right players, for typed answers
     standings: tuple[PlayerScore, ...]  # top 5
+    all_answered: bool = False  # closed early: every player had answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ class ContestPresenter(Protocol):
         self, live: Live, ranking: list[PlayerScore], stopped: bool, chart: ChartData
     ) -> None: ...
 
-    async def notice(self, live: Live, key: str) -> None: ...
+    async def notice(self, live: Live, key: str, **values: object) -> None: ...
 
     async def award(self, user_id: int, codes: tuple[str, ...], language: str) -> None: ...
 
@@ -93,7 +94,10 @@ class Live:
     status: ContestStatus
     position: int = -1
     asked_at: float | None = None
-    deadline: float | None = None
+    deadline: float | None = None  # None while the question or reveal is not shown yet
+    grace_until: float | None = None  # presses held by a Telegram outage count until then
+    all_answered: bool = False
+    reveal: Reveal | None = None  # the current question's, once closed
     paused_left: float | None = None
     paused_from: ContestStatus | None = None
     pause_requested: bool = False
@@ -105,6 +109,8 @@ class Live:
     selections: dict[int, frozenset[int]] = field(default_factory=dict)
     streaks: dict[int, int] = field(default_factory=dict)
     members: set[int] = field(default_factory=set)  # joined or answered
+    #: Who is expected to answer the current question: the members when it was asked.
+    expected: frozenset[int] = frozenset()
     shown_count: int = -1
     shown_players: int = -1
     inflight: int = 0

@@ -1,14 +1,25 @@
 """The contest runner: the state machine that runs every group's contest, over ports.
 
-It decides what happens when; a :class:`ContestPresenter` shows it, and a
-:class:`Scheduler` calls back at the right time. Time comes from the injected clock.
-Nothing here imports ``telegram``.
+It decides what happens when; a :class:`ContestPresenter` shows it, a :class:`Scheduler`
+calls back at the right time, and a :class:`Link` says whether Telegram can be reached.
+Time comes from the injected clock. Nothing here imports ``telegram``.
 
 Every answer is stored as it arrives. A contest's state lives in SQLite; what is in memory
 is a cache rebuilt by :meth:`ContestRunner.recover` after a restart, with this rule: a
 question whose deadline is still ahead keeps its deadline (the time left); a question whose
 deadline passed while the bot was down is closed at once, its answers intact, and the
 contest moves on.
+
+A contest cannot get stuck:
+
+* a step that fails to show (Telegram down, a 502, a dropped connection) is tried again
+  with back-off, and the contest waits for it — a question's clock starts when it is
+  shown, and the next question comes a reveal's pause after the reveal was shown;
+* a question due to close while Telegram cannot be reached stays open until the link has
+  been back for a moment, so the presses Telegram held meanwhile still count (timed at the
+  deadline, at most :data:`GRACE` seconds late);
+* a watchdog looks at every contest every :data:`WATCH` seconds and drives on any whose
+  deadline passed with nothing pending (a timer lost with a crashed job, say).
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from bot.domain.catalogue import Catalogue
 from bot.domain.contest import (
     ContestSettings,
     ContestStatus,
+    GroupBudget,
     PlayerScore,
     Schedule,
     contest_points,
@@ -32,18 +44,31 @@ from bot.domain.contest import (
 )
 from bot.domain.learning import review_change
 from bot.domain.models import LETTERS, Question, User
-from bot.domain.quiz import Response, choice_letters, grade, match_typed
+from bot.domain.quiz import Response, choice_letters, grade, match_typed, valid_response
 from bot.domain.refusals import Refusal, Refused
 from bot.domain.timezones import zone_or_default
 from bot.policy import AnswerPolicy
-from bot.ports import Clock, Scheduler
+from bot.ports import AlwaysUp, Clock, Link, Scheduler
 from bot.storage.contest_store import ActiveContestExists, ContestStore
 from bot.storage.db import StorageFull
 from bot.storage.store import AnswerRecord, Store
 
-__all__ = ["ContestRunner"]
+__all__ = ["GRACE", "WATCH", "ContestRunner"]
 
 logger = logging.getLogger(__name__)
+
+#: Seconds a press may arrive after its deadline when Telegram was out of reach then.
+GRACE = 60.0
+#: Seconds between the watchdog's rounds, and how late a deadline may be before it acts.
+WATCH = 5.0
+WATCH_SLACK = 10.0
+WATCHDOG = "contest:watchdog"
+#: The phases with a deadline the watchdog looks after (a scheduled or paused contest waits).
+WATCHED = frozenset({ContestStatus.LOBBY, ContestStatus.QUESTION, ContestStatus.REVEAL})
+#: Seconds between tries of a step that failed to show; after the last, it is given up.
+BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0)
+#: Seconds a question stays open after every player has answered it.
+ALL_ANSWERED_GRACE = 2.0
 
 
 class ContestRunner:
@@ -61,6 +86,7 @@ class ContestRunner:
         catalogue: Callable[[], Catalogue],
         rng: random.Random | None = None,
         timezone: str = "Asia/Shanghai",
+        link: Link | None = None,
     ) -> None:
         self.store = store
         self.contests = contests
@@ -72,9 +98,12 @@ class ContestRunner:
         self.presenter = presenter
         self.catalogue = catalogue
         self.rng = rng or random.Random()
+        self.link: Link = link or AlwaysUp()
         self.live: dict[int, Live] = {}
         self.by_chat: dict[int, int] = {}
         self.polls: dict[str, tuple[int, int]] = {}
+        #: Each group's message budget: the contest's own messages and every reply.
+        self.budgets: dict[int, GroupBudget] = {}
 
     # --- lookups ----------------------------------------------------------------------
 
@@ -82,7 +111,15 @@ class ContestRunner:
         contest_id = self.by_chat.get(chat_id)
         return self.live.get(contest_id) if contest_id is not None else None
 
+    def budget_of(self, chat_id: int) -> GroupBudget:
+        """The group's budget of messages (one for everything the bot posts there)."""
+        budget = self.budgets.get(chat_id)
+        if budget is None:
+            budget = self.budgets[chat_id] = GroupBudget()
+        return budget
+
     def _track(self, live: Live) -> Live:
+        live.budget = self.budget_of(live.chat_id)
         self.live[live.id] = live
         self.by_chat[live.chat_id] = live.id
         return live
@@ -103,19 +140,19 @@ class ContestRunner:
             self.scheduler.cancel(self._key(live, what))
 
     def may_reply(self, chat_id: int) -> bool:
-        """Whether an optional reply fits the group's message budget; if so, it is counted.
+        """Whether an optional message fits the group's budget; if so, it is counted.
 
-        A crowd typing commands during a contest must not eat the budget its questions,
-        reveals and podium need. Outside a contest there is nothing to keep.
+        Every reply the bot posts into a group (to a command, a refusal, help) passes here:
+        at most 20 a minute, and during a contest, never at the cost of the questions,
+        reveals and podium still to come within the minute.
         """
-        live = self.in_chat(chat_id)
-        if live is None:
-            return True
         now = self.clock.now()
-        if not live.may_send(now):
-            return False
-        live.budget.record(now)
-        return True
+        live = self.in_chat(chat_id)
+        budget = self.budget_of(chat_id)
+        allowed = live.may_send(now) if live is not None else budget.allows(now, 0)
+        if allowed:
+            budget.record(now)
+        return allowed
 
     # --- creating ---------------------------------------------------------------------
 
@@ -133,6 +170,17 @@ class ContestRunner:
         if settings.polls or not allow_open:
             pool = [q for q in pool if not q.rules.typed]
         return catalogue.pick(settings.count, self.rng, pool=pool)
+
+    def _title(self, settings: ContestSettings, questions: list[Question]) -> str | None:
+        """A contest is named by its bank when all its questions come from one, else by the
+        topic asked for; with neither, the views call it a general contest."""
+        banks = {q.bank_id for q in questions}
+        if len(banks) == 1:
+            (bank_id,) = banks
+            found = next((b for b in self.catalogue().banks if b.id == bank_id), None)
+            if found is not None:
+                return found.title
+        return settings.topic
 
     async def create(
         self,
@@ -156,7 +204,7 @@ class ContestRunner:
             return Refused(Refusal.NO_TOPIC)
         if not questions:
             return Refused(Refusal.NO_QUESTIONS)
-        settings = replace(settings, count=len(questions))
+        settings = replace(settings, count=len(questions), title=self._title(settings, questions))
         now = self.clock.now()
         status = ContestStatus.SCHEDULED if schedule else ContestStatus.LOBBY
         await self.store.save_user(organizer, now)
@@ -187,11 +235,12 @@ class ContestRunner:
         async with live.lock:
             if schedule:
                 zone = await self.group_timezone(chat_id)
-                await self.presenter.announce(live, schedule.starts_at, zone)
-                live.budget.record(now)
+                await self._show(
+                    live, lambda: self.presenter.announce(live, schedule.starts_at, zone)
+                )
                 opens = schedule.starts_at - settings.lobby_seconds
                 self.scheduler.call_at(
-                    opens, self._key(live, "phase"), lambda: self._open_lobby(live.id)
+                    opens, self._key(live, "phase"), partial(self._open_lobby, live.id)
                 )
             else:
                 await self._lobby_now(live, now)
@@ -206,46 +255,84 @@ class ContestRunner:
                 await self._lobby_now(live, self.clock.now())
 
     async def _lobby_now(self, live: Live, now: float) -> None:
+        self._watch_later()
         live.status = ContestStatus.LOBBY
         live.deadline = now + live.settings.lobby_seconds
         await self.contests.update(live.id, status=live.status, deadline=live.deadline)
-        await self.presenter.lobby(live, len(live.members), live.seconds_left(now), first=True)
-        live.budget.record(now)
-        live.shown_players = len(live.members)
+        players = len(live.members)
+        await self._show(
+            live, lambda: self.presenter.lobby(live, players, live.seconds_left(now), first=True)
+        )
+        live.shown_players = players
         self.scheduler.call_at(
-            live.deadline, self._key(live, "phase"), lambda: self._begin(live.id)
+            live.deadline, self._key(live, "phase"), partial(self._begin, live.id)
         )
         self._tick_later(live, now)
 
+    # --- showing ------------------------------------------------------------------------
+
+    async def _show(self, live: Live, step: Callable[[], Awaitable[None]]) -> bool:
+        """Show one step of a contest; False (having logged why) when it could not be shown.
+
+        Every message a contest posts is counted in its group's budget, shown or not: a
+        failed send may still have reached the group.
+        """
+        live.budget.record(self.clock.now())
+        try:
+            await step()
+        except Exception as exc:  # the presenter's network or Telegram errors, whatever kind
+            logger.warning("contest %d: a step could not be shown (%s)", live.id, exc)
+            return False
+        return True
+
+    def _again(self, live: Live, tries: int, action: Callable[[int], Awaitable[None]]) -> bool:
+        """Schedule ``action(tries + 1)`` after a back-off; False when the tries are spent."""
+        if tries >= len(BACKOFF):
+            logger.error("contest %d: giving up showing a step after %d tries", live.id, tries)
+            return False
+        when = self.clock.now() + BACKOFF[tries]
+        self.scheduler.call_at(when, self._key(live, "phase"), partial(action, tries + 1))
+        return True
+
     # --- players --------------------------------------------------------------------
 
-    async def join(self, contest_id: int, user: User) -> Refused | None:
-        """Join a contest's lobby (or a running contest)."""
+    async def join(
+        self, contest_id: int, user: User, chat_id: int | None = None
+    ) -> Refused | None:
+        """Join a contest's lobby (or a running contest) by its button in its group."""
         live = self.live.get(contest_id)
         if live is None:
             return Refused(Refusal.CONTEST_OVER)
+        if chat_id is not None and chat_id != live.chat_id:
+            return Refused(Refusal.INVALID)
         if not await self.contests.join(contest_id, user, self.clock.now()):
             return Refused(Refusal.ALREADY_JOINED)
         live.members.add(user.id)
         return None
 
-    def toggle(self, contest_id: int, position: int, user_id: int, letter: str) -> str | Refused:
+    def toggle(
+        self, contest_id: int, position: int, user_id: int, letter: str, chat_id: int | None = None
+    ) -> str | Refused:
         """Tick or untick an option of a multiple-choice question; returns the selection."""
         live = self.live.get(contest_id)
-        refusal = self._check_open(live, position, user_id)
+        refusal = self._check_open(live, position, user_id, chat_id)
         if refusal is not None:
             return refusal
         assert live is not None and live.question is not None
-        if not live.question.is_option(letter):
-            return Refused(Refusal.STALE)
+        if not live.question.rules.many or not live.question.is_option(letter):
+            return Refused(Refusal.INVALID)
         picked = live.selections.get(user_id, frozenset()) ^ {LETTERS.index(letter)}
         live.selections[user_id] = picked
         return choice_letters(picked)
 
-    def _check_open(self, live: Live | None, position: int, user_id: int) -> Refused | None:
+    def _check_open(
+        self, live: Live | None, position: int, user_id: int, chat_id: int | None = None
+    ) -> Refused | None:
         if live is None:
             return Refused(Refusal.CONTEST_OVER)
-        if position < live.position:
+        if chat_id is not None and chat_id != live.chat_id:
+            return Refused(Refusal.INVALID)  # a contest's button pressed somewhere else
+        if position < live.position or position >= live.total:
             return Refused(Refusal.STALE)
         if live.status is ContestStatus.PAUSED:
             return Refused(Refusal.PAUSED)
@@ -253,30 +340,41 @@ class ContestRunner:
             return Refused(Refusal.LATE)
         if live.status is not ContestStatus.QUESTION or position != live.position:
             return Refused(Refusal.STALE)
-        if live.deadline is not None and self.clock.now() > live.deadline:
+        if live.deadline is None:
+            return Refused(Refusal.STALE)  # not shown yet
+        now = self.clock.now()
+        if now > live.deadline and (live.grace_until is None or now > live.grace_until):
             return Refused(Refusal.LATE)
         if user_id in live.answered:
             return Refused(Refusal.ANSWERED)
         return None
 
     async def answer(
-        self, contest_id: int, position: int, user: User, response: Response | None
+        self,
+        contest_id: int,
+        position: int,
+        user: User,
+        response: Response | None,
+        chat_id: int | None = None,
     ) -> Ack | Refused:
         """Store a player's answer to the current question.
 
         ``response`` None submits the player's ticks of a multiple-choice question. Presses
-        after the deadline, on another question, or a second time, store nothing.
+        after the deadline, on another question, a second time, in another chat, or naming
+        options the question does not have, store nothing.
         """
         live = self.live.get(contest_id)
-        refusal = self._check_open(live, position, user.id)
+        refusal = self._check_open(live, position, user.id, chat_id)
         if refusal is not None:
             return refusal
-        assert live is not None and live.question is not None
+        assert live is not None and live.question is not None and live.deadline is not None
         question = live.question
         if response is None:
             response = live.selections.get(user.id, frozenset())
             if not response:
                 return Refused(Refusal.EMPTY)
+        if not valid_response(question, response):
+            return Refused(Refusal.INVALID)
         now = self.clock.now()
         choice = response if isinstance(response, str) else choice_letters(response)
         live.answered[user.id] = choice  # claimed before any await: a double press stops here
@@ -284,7 +382,8 @@ class ContestRunner:
         live.idle.clear()
         try:
             correct = grade(question, response)
-            elapsed = max(0.0, now - (live.asked_at or now))
+            # A press Telegram held back in an outage counts as made at the deadline.
+            elapsed = max(0.0, min(now, live.deadline) - (live.asked_at or now))
             points, streak = contest_points(
                 correct,
                 elapsed,
@@ -316,6 +415,7 @@ class ContestRunner:
                 return Refused(Refusal.ANSWERED)
             live.members.add(user.id)
             live.streaks[user.id] = streak
+            self._close_early_if_all_answered(live, position, now)
             return Ack(choice, elapsed)
         except BaseException:
             live.answered.pop(user.id, None)
@@ -324,6 +424,22 @@ class ContestRunner:
             live.inflight -= 1
             if live.inflight == 0:
                 live.idle.set()
+
+    def _close_early_if_all_answered(self, live: Live, position: int, now: float) -> None:
+        """Every player expected has answered: the question closes after a short grace.
+
+        Expected are those who had joined (in the lobby, or by answering an earlier
+        question) when the question was asked; with nobody joined, it runs its full time.
+        """
+        if not live.expected or not live.expected <= live.answered.keys() or live.settings.polls:
+            return
+        when = now + ALL_ANSWERED_GRACE
+        if live.deadline is not None and when < live.deadline:
+            live.all_answered = True
+            live.deadline = when
+            self.scheduler.call_at(
+                when, self._key(live, "phase"), partial(self._close, live.id, position)
+            )
 
     async def typed(self, chat_id: int, user: User, text: str) -> Ack | Refused | None:
         """A message typed in a group: an answer if it is right for the open question.
@@ -339,10 +455,14 @@ class ContestRunner:
             return None
         if not match_typed(text, question.accepted):
             return None
-        return await self.answer(live.id, live.position, user, text.strip())
+        return await self.answer(live.id, live.position, user, text.strip(), chat_id)
 
     async def poll_answer(self, poll_id: str, user: User, option_ids: list[int]) -> Ack | Refused:
-        """A vote in a contest's quiz poll, timed on arrival."""
+        """A vote in a contest's quiz poll, timed on arrival.
+
+        A vote joins its voter, as an answer button does: they are on the podium and in
+        the count of players.
+        """
         target = self.polls.get(poll_id) or await self.contests.poll(poll_id)
         if target is None:
             return Refused(Refusal.STALE)
@@ -372,31 +492,52 @@ class ContestRunner:
             await self.contests.update(live.id, started_at=now)
             await self._ask(live, 0, now)
 
-    async def _ask(self, live: Live, position: int, now: float) -> None:
+    async def _ask(self, live: Live, position: int, now: float, tries: int = 0) -> None:
+        """Post question ``position``; its clock starts once it is shown."""
         live.status = ContestStatus.QUESTION
         live.position = position
-        live.asked_at = now
-        live.deadline = now + live.settings.seconds
+        live.asked_at = live.deadline = live.grace_until = None
+        live.all_answered = False
+        live.expected = frozenset(live.members)
         live.answered.clear()
         live.selections.clear()
         live.shown_count = 0
         live.poll_id = None
         await self.contests.update(
-            live.id, status=live.status, position=position, asked_at=now, deadline=live.deadline
+            live.id, status=live.status, position=position, asked_at=None, deadline=None
         )
-        await self.presenter.ask(live)
-        live.budget.record(now)
-        await self.contests.update(live.id, message_id=live.message_id)
+        if not await self._show(live, lambda: self.presenter.ask(live)) and self._again(
+            live, tries, partial(self._ask_again, live.id, position)
+        ):
+            return
+        now = self.clock.now()
+        live.asked_at = now
+        live.deadline = now + live.settings.seconds
+        await self.contests.update(
+            live.id, asked_at=now, deadline=live.deadline, message_id=live.message_id
+        )
         if live.poll_id:
             self.polls[live.poll_id] = (live.id, position)
             await self.contests.add_poll(live.poll_id, live.id, position)
         self.scheduler.call_at(
-            live.deadline, self._key(live, "phase"), lambda: self._close(live.id, position)
+            live.deadline, self._key(live, "phase"), partial(self._close, live.id, position)
         )
         self._tick_later(live, now)
 
+    async def _ask_again(self, contest_id: int, position: int, tries: int) -> None:
+        live = self.live.get(contest_id)
+        if live is None:
+            return
+        async with live.lock:
+            if (
+                live.status is ContestStatus.QUESTION
+                and live.position == position
+                and not live.asked_at
+            ):
+                await self._ask(live, position, self.clock.now(), tries)
+
     def _tick_later(self, live: Live, now: float) -> None:
-        self.scheduler.call_at(now + TICK, self._key(live, "tick"), lambda: self._tick(live.id))
+        self.scheduler.call_at(now + TICK, self._key(live, "tick"), partial(self._tick, live.id))
 
     async def _tick(self, contest_id: int) -> None:
         """Refresh the lobby or the live answer count, if the group's budget allows."""
@@ -406,17 +547,18 @@ class ContestRunner:
         async with live.lock:
             now = self.clock.now()
             if live.status is ContestStatus.LOBBY:
-                if len(live.members) != live.shown_players and live.may_send(now):
-                    await self.presenter.lobby(
-                        live, len(live.members), live.seconds_left(now), first=False
+                players = len(live.members)
+                if players != live.shown_players and live.may_send(now):
+                    left = live.seconds_left(now)
+                    await self._show(
+                        live, lambda: self.presenter.lobby(live, players, left, False)
                     )
-                    live.budget.record(now)
-                    live.shown_players = len(live.members)
+                    live.shown_players = players
             elif live.status is ContestStatus.QUESTION and not live.settings.polls:
                 count = len(live.answered)
-                if count != live.shown_count and live.may_send(now):
-                    await self.presenter.count(live, count, live.seconds_left(now))
-                    live.budget.record(now)
+                if count != live.shown_count and live.may_send(now) and live.deadline:
+                    left = live.seconds_left(now)
+                    await self._show(live, lambda: self.presenter.count(live, count, left))
                     live.shown_count = count
             else:
                 return
@@ -430,30 +572,45 @@ class ContestRunner:
         async with live.lock:
             if live.status is not ContestStatus.QUESTION or live.position != position:
                 return
+            if live.deadline is None:
+                return  # not shown yet: its own retry will show it
+            now = self.clock.now()
+            if not self.link.settled(now) and now < live.deadline + GRACE:
+                # Telegram is out of reach, or just back: presses it held may still come.
+                live.grace_until = live.deadline + GRACE
+                self.scheduler.call_at(
+                    now + 1.0, self._key(live, "phase"), partial(self._close, live.id, position)
+                )
+                return
             await self._reveal(live)
 
     async def _reveal(self, live: Live) -> None:
         """Close the current question: show the answer and the top five, then move on."""
         await live.idle.wait()  # answers being stored finish first
-        question = live.question
-        assert question is not None
         self.scheduler.cancel(self._key(live, "tick"))
-        now = self.clock.now()
         live.status = ContestStatus.REVEAL
-        live.deadline = now + live.settings.reveal_seconds
-        await self.contests.update(live.id, status=live.status, deadline=live.deadline)
+        live.grace_until = live.deadline = None  # the reveal's pause starts once it is shown
+        await self.contests.update(live.id, status=live.status, deadline=None)
         await self.contests.reset_streaks(live.id, set(live.answered))
         live.streaks = {u: s for u, s in live.streaks.items() if u in live.answered}
+        live.reveal = await self._tally(live)
+        await self._show_reveal(live, 0)
+
+    async def _tally(self, live: Live) -> Reveal:
+        """The closed question in figures, from what is stored."""
+        question = live.question
+        assert question is not None
         rows = await self.contests.answers(live.id, live.position)
         counts = [0] * question.option_count
         for row in rows:
             if not question.rules.typed:
                 for letter in row["choice"]:
-                    counts[LETTERS.index(letter)] += 1
+                    if question.is_option(letter):
+                        counts[LETTERS.index(letter)] += 1
         right_ids = [r["user_id"] for r in rows if r["correct"]]
         players = await self.contests.players(live.id)
         names = {p.user_id: p.name for p in players}
-        reveal = Reveal(
+        return Reveal(
             position=live.position,
             question=question,
             counts=tuple(counts),
@@ -461,15 +618,39 @@ class ContestRunner:
             right=len(right_ids),
             right_names=tuple(names.get(u, str(u)) for u in right_ids[:5]),
             standings=tuple(rank(players)[:5]),
+            all_answered=live.all_answered,
         )
-        await self.presenter.reveal(live, reveal)
-        live.budget.record(now)
+
+    async def _show_reveal(self, live: Live, tries: int) -> None:
+        reveal = live.reveal
+        assert reveal is not None
+        if not await self._show(live, lambda: self.presenter.reveal(live, reveal)) and self._again(
+            live, tries, partial(self._reveal_again, live.id, reveal.position)
+        ):
+            return
+        now = self.clock.now()
+        live.deadline = now + live.settings.reveal_seconds
+        await self.contests.update(live.id, deadline=live.deadline)
         if live.pause_requested:
             await self._pause_now(live, now)
             return
         self.scheduler.call_at(
-            live.deadline, self._key(live, "phase"), lambda: self._advance(live.id)
+            live.deadline, self._key(live, "phase"), partial(self._advance, live.id)
         )
+
+    async def _reveal_again(self, contest_id: int, position: int, tries: int) -> None:
+        """Show a reveal that could not be shown (or was not, before a restart)."""
+        live = self.live.get(contest_id)
+        if live is None:
+            return
+        async with live.lock:
+            if live.status is not ContestStatus.REVEAL or live.position != position:
+                return
+            if live.deadline is not None:
+                return  # shown meanwhile
+            if live.reveal is None or live.reveal.position != position:
+                live.reveal = await self._tally(live)
+            await self._show_reveal(live, tries)
 
     async def _advance(self, contest_id: int) -> None:
         live = self.live.get(contest_id)
@@ -486,24 +667,68 @@ class ContestRunner:
 
     async def _finish(self, live: Live, status: ContestStatus, now: float) -> None:
         await live.idle.wait()
+        started = live.status not in (ContestStatus.LOBBY, ContestStatus.SCHEDULED)
         live.status = status
         await self.contests.update(live.id, status=status, finished_at=now, deadline=None)
         players = rank(await self.contests.players(live.id))
         self._forget(live)
-        chart = await self.results.chart_data(live.id)
-        await self.presenter.podium(
-            live, players, stopped=status is ContestStatus.STOPPED, chart=chart
-        )
-        live.budget.record(now)
         logger.info("contest %d %s with %d players", live.id, status.value, len(players))
+        if not started or not any(p.answered for p in players):
+            # Stopped before it began, or nobody answered: nothing to rank or chart.
+            key = "contest_nobody" if started else "contest_cancelled"
+            await self._show(live, lambda: self.presenter.notice(live, key))
+            return
+        chart = await self.results.chart_data(live.id)
+        stopped = status is ContestStatus.STOPPED
+        await self._show_podium(live, players, stopped, chart, 0)
         await self._award(players)
+
+    async def _show_podium(
+        self, live: Live, players: list[PlayerScore], stopped: bool, chart: object, tries: int
+    ) -> None:
+        if await self._show(
+            live,
+            lambda: self.presenter.podium(live, players, stopped, chart),  # type: ignore[arg-type]
+        ):
+            return
+        if tries < len(BACKOFF):
+            when = self.clock.now() + BACKOFF[tries]
+            self.scheduler.call_at(
+                when,
+                self._key(live, "podium"),
+                partial(self._show_podium, live, players, stopped, chart, tries + 1),
+            )
 
     async def _award(self, players: list[PlayerScore]) -> None:
         """Achievements the contest's answers earned: checked once, at the end, per player."""
         for player in players:
             earned = await self.policy.achievements(player.user_id)
             if earned:
-                await self.presenter.award(player.user_id, earned, player.language)
+                try:
+                    await self.presenter.award(player.user_id, earned, player.language)
+                except Exception as exc:  # a private message that could not be sent
+                    logger.info("achievements of user %d not told: %s", player.user_id, exc)
+
+    # --- the watchdog ------------------------------------------------------------------
+
+    def _watch_later(self) -> None:
+        self.scheduler.call_at(self.clock.now() + WATCH, WATCHDOG, self._watch)
+
+    async def _watch(self) -> None:
+        """Drive on any contest whose deadline passed with nothing done about it."""
+        now = self.clock.now()
+        for live in list(self.live.values()):
+            if live.lock.locked() or live.deadline is None:
+                continue
+            if live.status in WATCHED:
+                late = now - max(live.deadline, live.grace_until or 0.0)
+                if late > WATCH_SLACK:
+                    logger.warning(
+                        "contest %d: %s due %.0f s ago; driving it on", live.id, live.status, late
+                    )
+                    await self._catch_up(live)
+        if any(live.status in WATCHED for live in self.live.values()):
+            self._watch_later()
 
     # --- organizer controls ------------------------------------------------------------
 
@@ -570,18 +795,18 @@ class ContestRunner:
             )
             await self._notice(live, "contest_resumed", mandatory=True)
             self._schedule_phase(live)
+            self._watch_later()
         return None
 
     def _schedule_phase(self, live: Live) -> None:
         """The timer of the phase the contest is in (after a resume or a restart)."""
         assert live.deadline is not None
         if live.status is ContestStatus.LOBBY:
-            action: Callable[[], Awaitable[None]] = lambda: self._begin(live.id)  # noqa: E731
+            action: Callable[[], Awaitable[None]] = partial(self._begin, live.id)
         elif live.status is ContestStatus.QUESTION:
-            position = live.position
-            action = lambda: self._close(live.id, position)  # noqa: E731
+            action = partial(self._close, live.id, live.position)
         elif live.status is ContestStatus.REVEAL:
-            action = lambda: self._advance(live.id)  # noqa: E731
+            action = partial(self._advance, live.id)
         else:
             return
         self.scheduler.call_at(live.deadline, self._key(live, "phase"), action)
@@ -594,7 +819,7 @@ class ContestRunner:
         if live is None:
             return Refused(Refusal.NO_CONTEST)
         async with live.lock:
-            if live.status is not ContestStatus.QUESTION:
+            if live.status is not ContestStatus.QUESTION or live.deadline is None:
                 return Refused(Refusal.NOT_RUNNING)
             self.scheduler.cancel(self._key(live, "phase"))
             await self._reveal(live)
@@ -609,16 +834,20 @@ class ContestRunner:
             await self._finish(live, ContestStatus.STOPPED, self.clock.now())
         return None
 
-    async def _notice(self, live: Live, key: str, mandatory: bool = False) -> None:
-        now = self.clock.now()
-        if mandatory or live.may_send(now):
-            await self.presenter.notice(live, key)
-            live.budget.record(now)
+    async def _notice(
+        self, live: Live, key: str, mandatory: bool = False, **values: object
+    ) -> None:
+        if mandatory or live.may_send(self.clock.now()):
+            await self._show(live, lambda: self.presenter.notice(live, key, **values))
 
     # --- after a restart ------------------------------------------------------------
 
-    async def recover(self) -> list[Live]:
-        """Rebuild every active contest from SQLite and set its timers again."""
+    async def recover(self, last_seen: float | None = None) -> list[Live]:
+        """Rebuild every active contest from SQLite and set its timers again.
+
+        ``last_seen``: when the bot was last up (its heartbeat), to tell a group how long
+        it was away when a question closed meanwhile.
+        """
         recovered = []
         for row in await self.contests.active():
             live = self._track(Live.from_row(row))
@@ -637,11 +866,32 @@ class ContestRunner:
                 )
             elif live.status is ContestStatus.PAUSED:
                 continue
+            elif live.status is ContestStatus.QUESTION and live.deadline is None:
+                async with live.lock:  # a question that was never shown: show it now
+                    await self._ask(live, live.position, now)
             elif live.deadline is None or live.deadline <= now:
+                if live.status is ContestStatus.QUESTION and live.deadline is not None:
+                    await self._notice(
+                        live,
+                        "contest_was_down",
+                        seconds=self._downtime(live, last_seen, now),
+                        number=live.position + 1,
+                    )
                 await self._catch_up(live)
             else:
                 self._schedule_phase(live)
+        if any(live.status in WATCHED for live in recovered):
+            self._watch_later()
         return recovered
+
+    @staticmethod
+    def _downtime(live: Live, last_seen: float | None, now: float) -> int:
+        """Seconds the bot was away: since its last heartbeat if that fits what is stored
+        (the question was shown while it was up), else at least since the deadline."""
+        assert live.deadline is not None
+        asked = live.asked_at or live.deadline - live.settings.seconds
+        since = last_seen if last_seen is not None and asked <= last_seen <= now else live.deadline
+        return max(1, round(now - since))
 
     async def _catch_up(self, live: Live) -> None:
         """A phase that ended while the bot was down ends now."""
@@ -650,7 +900,10 @@ class ContestRunner:
         elif live.status is ContestStatus.QUESTION:
             await self._close(live.id, live.position)
         elif live.status is ContestStatus.REVEAL:
-            await self._advance(live.id)
+            if live.deadline is None:  # closed, but its reveal never shown
+                await self._reveal_again(live.id, live.position, 0)
+            else:
+                await self._advance(live.id)
 
     # --- groups -----------------------------------------------------------------------
 

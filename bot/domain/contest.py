@@ -70,6 +70,9 @@ class ContestSettings:
     negative: bool = False
     topic: str | None = None
     language: str = "zh"
+    #: What the contest is called: its bank's title when all questions come from one,
+    #: else the topic asked for; None for a contest across every bank.
+    title: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -196,8 +199,11 @@ class PlayerScore:
 
 
 def rank(players: list[PlayerScore]) -> list[PlayerScore]:
-    """Best first: points, then less total answer time, then who joined first."""
-    return sorted(players, key=lambda p: (-p.score, p.time_ms, p.joined_at, p.user_id))
+    """Best first: points, then (at equal points) who answered before who did not, then
+    less total answer time, then who joined first."""
+    return sorted(
+        players, key=lambda p: (-p.score, p.answered == 0, p.time_ms, p.joined_at, p.user_id)
+    )
 
 
 class GroupBudget:

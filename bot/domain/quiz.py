@@ -14,6 +14,7 @@ __all__ = [
     "letters_to_indexes",
     "match_typed",
     "solo_points",
+    "valid_response",
 ]
 
 #: A player's response: picked option indexes, or a typed text for open questions.
@@ -59,6 +60,19 @@ def match_typed(typed: str, accepted: tuple[str, ...]) -> bool:
         if Levenshtein.distance(given, want, score_cutoff=allowed) <= allowed:
             return True
     return False
+
+
+def valid_response(question: Question, response: Response) -> bool:
+    """Whether ``response`` is one a player could give: a text for a typed question; for
+    the others, options the question has (one, unless it takes several). A forged button
+    press fails here and is stored nowhere."""
+    if question.rules.typed:
+        return isinstance(response, str)
+    if isinstance(response, str) or not response:
+        return False
+    if not all(0 <= index < question.option_count for index in response):
+        return False
+    return question.rules.many or len(response) == 1
 
 
 def grade(question: Question, response: Response) -> bool:

@@ -23,6 +23,7 @@ class Refusal(enum.StrEnum):
     DAILY_DONE = "daily_done"  # today's is answered already
     EMPTY = "empty"  # Submit with nothing ticked
     NOT_STORED = "not_stored"  # the disk is full: the answer was not written (issue 14)
+    INVALID = "invalid"  # a press no button of ours makes: a forged option, another chat
     # Contests: answers and joining.
     ALREADY_JOINED = "already_joined"
     LATE = "late"

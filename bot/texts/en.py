@@ -126,7 +126,8 @@ TEXTS: dict[str, str] = {
     "contest_lobby": (
         "🏁 Knowledge contest: {title}\n"
         "{count} questions, {seconds} seconds each; fast right answers score more{negative}.\n"
-        "Tap Join to play. Starting in {left} seconds (admins can send /go to start now).\n"
+        "Tap Join to play. Starting in {left} seconds (admins can send /go to start now). "
+        "Once everyone who joined has answered, a question closes early.\n"
         "Joined: {players}"
     ),
     "contest_negative": ", wrong answers lose {penalty}",
@@ -153,6 +154,12 @@ TEXTS: dict[str, str] = {
     "contest_paused": "⏸ The contest is paused; an admin sends /resume to go on.",
     "contest_pause_after": "⏸ Pausing after this question.",
     "contest_resumed": "▶️ The contest goes on!",
+    "contest_general": "General knowledge",
+    "contest_all_answered": "Everyone has answered: this question closes early.",
+    "contest_cancelled": "🛑 The contest was cancelled: {title}.",
+    "contest_nobody": "🏁 The contest is over: {title}. Nobody answered.",
+    "contest_was_down": "⚠️ I was offline for {seconds} s; question {number} closed on time.",
+    "refused_invalid": "This button is not valid.",
     "toast_recorded": "Answer recorded: {choice} ({seconds} s)",
     "toast_selected": "Selected: {letters}. Tap Submit when ready",
     "toast_joined": "You're in. Good luck!",

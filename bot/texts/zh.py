@@ -124,7 +124,8 @@ TEXTS: dict[str, str] = {
     "contest_lobby": (
         "🏁 知识竞赛：{title}\n"
         "{count} 道题，每题 {seconds} 秒，答得又快又对得分越高{negative}。\n"
-        "点“报名参加”加入，{left} 秒后开始（管理员可发送 /go 立即开始）。\n"
+        "点“报名参加”加入，{left} 秒后开始（管理员可发送 /go 立即开始）。"
+        "报名的人都答完了，本题就提前揭晓。\n"
         "已报名：{players} 人"
     ),
     "contest_negative": "，答错扣 {penalty} 分",
@@ -151,6 +152,12 @@ TEXTS: dict[str, str] = {
     "contest_paused": "⏸ 竞赛已暂停，管理员发送 /resume 继续。",
     "contest_pause_after": "⏸ 本题结束后暂停。",
     "contest_resumed": "▶️ 竞赛继续！",
+    "contest_general": "综合知识",
+    "contest_all_answered": "全员已作答，本题提前结束。",
+    "contest_cancelled": "🛑 竞赛已取消：{title}。",
+    "contest_nobody": "🏁 竞赛结束：{title}。这次没有人作答。",
+    "contest_was_down": "⚠️ 我刚才掉线了 {seconds} 秒，第 {number} 题已按时结束。",
+    "refused_invalid": "这个按钮无效。",
     "toast_recorded": "已记录你的答案：{choice}（{seconds} 秒）",
     "toast_selected": "已选：{letters}　选好后点“提交”",
     "toast_joined": "报名成功，祝你好运！",

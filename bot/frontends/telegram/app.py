@@ -46,7 +46,7 @@ from bot.frontends.telegram.scheduler import JobQueueScheduler
 from bot.frontends.telegram.transport import AiohttpRequest
 from bot.health import Heartbeat
 from bot.logs import protect, redact
-from bot.ports import Scheduler
+from bot.ports import LinkState, Scheduler
 from bot.runtime import Runtime
 from bot.texts import t
 
@@ -74,6 +74,12 @@ def build_application(
     settings = runtime.settings
     protect([settings.token])  # before python-telegram-bot logs its URLs
     heartbeat = Heartbeat(settings.data_dir)
+    link = LinkState(runtime.clock)
+
+    def contact() -> None:
+        heartbeat.beat()
+        link.contact()
+
     builder = (
         ApplicationBuilder()
         .token(settings.token or "")
@@ -84,10 +90,15 @@ def build_application(
         # Requests over aiohttp: an eighth of httpx's CPU per call (see transport.py).
         .request(
             AiohttpRequest(
-                connection_pool_size=8, read_timeout=request_timeout, on_contact=heartbeat.beat
+                connection_pool_size=8,
+                read_timeout=request_timeout,
+                on_contact=contact,
+                on_failure=link.failure,
             )
         )
-        .get_updates_request(AiohttpRequest(connection_pool_size=1, on_contact=heartbeat.beat))
+        .get_updates_request(
+            AiohttpRequest(connection_pool_size=1, on_contact=contact, on_failure=link.failure)
+        )
         # Answers of many players arrive at once: all are handled together, so their writes
         # share a transaction (bot/storage/batch.py) and each is stored before its toast.
         .concurrent_updates(512)
@@ -102,6 +113,7 @@ def build_application(
         TelegramPresenter(application.bot),
         scheduler,
         TelegramPoster(application.bot, runtime),
+        link,
     )
     application.bot_data.runtime = runtime
     application.bot_data.flood = FloodGuard(limit=settings.flood_limit)

@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Bot, Chat, MaybeInaccessibleMessage, Message, Update
 from telegram import User as TgUser
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TimedOut
 
 from bot.domain.models import User
 from bot.frontends.telegram.context import Handler, QuizContext
@@ -71,13 +71,20 @@ def is_private(update: Update) -> bool:
 async def send(
     bot: Bot, runtime: Runtime, chat_id: int, text: str, **kwargs: Any
 ) -> Message | None:
-    """Send a message cut to Telegram's limit; a user who blocked the bot is marked and skipped."""
+    """Send a message cut to Telegram's limit; a user who blocked the bot is marked and skipped.
+
+    A message Telegram was too slow to confirm may well be posted: it is not sent again
+    (bot/frontends/telegram/limiter.py), and None is returned as for one not sent.
+    """
     try:
         return await bot.send_message(chat_id, fit(text), **kwargs)
     except Forbidden:
         logger.info("chat %d blocked the bot or removed it; not sending", chat_id)
         if chat_id > 0:
             await runtime.engine.mark_blocked(chat_id)
+        return None
+    except TimedOut:
+        logger.warning("a message to chat %d timed out; taken as posted", chat_id)
         return None
 
 

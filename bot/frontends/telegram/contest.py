@@ -171,18 +171,20 @@ async def on_group_callback(update: Update, context: QuizContext) -> None:
     user = context.runtime.engine.meet(domain_user(query.from_user))
     runner = context.runtime.contests
     lang = user.language
+    # The chat the button was pressed in: a contest's buttons count only in its own group.
+    chat_id = update.effective_chat.id if update.effective_chat else 0
     if isinstance(data, cb.ContestAnswer):
         response = letters_to_indexes(data.letters) if data.letters else None
-        result = await runner.answer(data.contest_id, data.position, user, response)
+        result = await runner.answer(data.contest_id, data.position, user, response, chat_id)
         await query.answer(_toast(lang, result))
     elif isinstance(data, cb.ContestToggle):
-        picked = runner.toggle(data.contest_id, data.position, user.id, data.letters)
+        picked = runner.toggle(data.contest_id, data.position, user.id, data.letters, chat_id)
         if isinstance(picked, Refused):
             await query.answer(t(lang, picked.key))
         else:
             await query.answer(t(lang, "toast_selected", letters=selection_text(picked)))
     elif isinstance(data, cb.ContestJoin):
-        refused = await runner.join(data.contest_id, user)
+        refused = await runner.join(data.contest_id, user, chat_id)
         await query.answer(t(lang, refused.key) if refused else t(lang, "toast_joined"))
     elif isinstance(data, cb.ContestRank):
         await _rank_toast(query, context, data.contest_id, user.id, lang)

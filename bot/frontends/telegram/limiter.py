@@ -4,10 +4,14 @@
 
 * ``RetryAfter``: every request waits the time Telegram asked for, then the failed one is
   sent again (at most ``max_retries`` times);
-* a timeout or a network error: the request is sent again after a back-off, a few times.
-  A timed-out message may have reached Telegram, so a retry can in rare cases post it
-  twice; losing a contest question would be worse. A ``BadRequest`` (which
-  python-telegram-bot derives from NetworkError) is Telegram's answer and is not retried.
+* a network error (nothing reached Telegram): the request is sent again after a back-off,
+  a few times;
+* a timeout (sent, but no answer in time): sent again only when that cannot post
+  anything twice — an edit, a toast, a read. A new message that timed out may well have
+  been posted (Telegram was slow, not down), so it is not sent again: the caller hears
+  ``TimedOut`` and carries on as if it was posted.
+A ``BadRequest`` (which python-telegram-bot derives from NetworkError) is Telegram's answer
+and is not retried.
 
 The sleep is injected, so tests of these waits take no time.
 """
@@ -19,7 +23,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
 
 __all__ = ["PatientRateLimiter"]
@@ -27,6 +31,10 @@ __all__ = ["PatientRateLimiter"]
 logger = logging.getLogger(__name__)
 
 BACKOFF = (0.5, 1.0, 2.0)
+#: Methods that post something new: sent again after a timeout, they could post it twice.
+POSTING = frozenset(
+    {"sendMessage", "sendPoll", "sendPhoto", "sendDocument", "forwardMessage", "copyMessage"}
+)
 
 
 class PatientRateLimiter(AIORateLimiter):
@@ -80,7 +88,7 @@ class PatientRateLimiter(AIORateLimiter):
             except BadRequest:
                 raise
             except NetworkError as exc:  # TimedOut too
-                if not backoff:
+                if not backoff or (isinstance(exc, TimedOut) and endpoint in POSTING):
                     raise
                 delay = backoff.pop(0)
                 logger.warning("%s failed (%s); trying again in %.1f s", endpoint, exc, delay)

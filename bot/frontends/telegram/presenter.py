@@ -2,6 +2,11 @@
 
 Each presenter method sends or edits one message in the group. Feedback to a player goes in
 the toast of the button they pressed (the handlers), never in a new group message.
+
+A send that timed out may have been posted (Telegram was slow, not down): it is taken as
+posted and never sent again, so nothing appears twice; without its message id, later edits
+of it are skipped and the reveal comes as a new message. Any other failure raises, and the
+runner tries the step again later.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from typing import Any, cast
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import PollType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 
 from bot.charts import contest_chart
 from bot.contest_views import (
+    contest_title,
     poll_explanation,
     render_announce,
     render_contest_question,
@@ -52,6 +58,9 @@ class TelegramPresenter:
             logger.warning(
                 "removed from chat %d: contest %d cannot be shown", live.chat_id, live.id
             )
+            return None
+        except TimedOut:
+            logger.warning("contest %d: a message timed out; taken as posted", live.id)
             return None
 
     async def _edit(self, live: Live, text: str, **kwargs: Any) -> None:
@@ -127,6 +136,8 @@ class TelegramPresenter:
     async def reveal(self, live: Live, reveal: Reveal) -> None:
         if live.settings.polls and not reveal.question.rules.typed:
             await self._send(live, render_reveal(live, reveal, with_question=False))
+        elif live.message_id is None:  # the question's own message id is unknown
+            await self._send(live, render_reveal(live, reveal))
         else:
             await self._edit(live, render_reveal(live, reveal))
 
@@ -149,17 +160,18 @@ class TelegramPresenter:
     async def _chart_to_organizer(self, live: Live, chart: ChartData) -> None:
         """After the podium, the organizer gets the contest's chart in a private chat."""
         png = await asyncio.to_thread(contest_chart, f"#{live.id}", chart.shares, chart.scores)
-        try:
+        try:  # any failure is logged, never raised: the podium is not posted again for it
             await self.bot.send_photo(
                 live.created_by,
                 InputFile(png, filename=f"contest-{live.id}.png"),
                 caption=t(live.settings.language, "chart_caption", id=live.id),
             )
-        except (Forbidden, BadRequest) as exc:  # the organizer never opened a private chat
+        except TelegramError as exc:  # the organizer never opened a private chat, or an outage
             logger.info("no chart for contest %d to user %d: %s", live.id, live.created_by, exc)
 
-    async def notice(self, live: Live, key: str) -> None:
-        await self._send(live, t(live.settings.language, key))
+    async def notice(self, live: Live, key: str, **values: object) -> None:
+        lang = live.settings.language
+        await self._send(live, t(lang, key, title=contest_title(live), **values))
 
     async def award(self, user_id: int, codes: tuple[str, ...], language: str) -> None:
         """Achievements a contest earned, told privately (a group hears no per-player news)."""

@@ -329,6 +329,9 @@ async def _toggle_pressed(
     if view is None or (view.round_id, view.position) != (data.round_id, data.position):
         await query.answer(t(user.language, "refused_answered"))
         return
+    if not all(view.question.is_option(letter) for letter in data.letters):
+        await query.answer(t(user.language, "refused_invalid"))
+        return
     await query.answer(t(user.language, "selected", letters=selection_text(data.letters)))
     keyboard = answer_keyboard(
         view.question,

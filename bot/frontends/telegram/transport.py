@@ -34,6 +34,7 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: float | None = 10.0,
         media_write_timeout: float | None = 20.0,
         on_contact: Callable[[], None] | None = None,
+        on_failure: Callable[[], None] | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read = read_timeout
@@ -42,8 +43,10 @@ class AiohttpRequest(BaseRequest):
         self._pool = pool_timeout
         self._media_write = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
-        #: Called after each answer from Telegram (the heartbeat).
+        #: Called after each answer from Telegram (the heartbeat, the link's state),
         self._on_contact = on_contact
+        #: and after each request Telegram did not answer (down, or a 5xx).
+        self._on_failure = on_failure
 
     @property
     def read_timeout(self) -> float | None:
@@ -104,10 +107,23 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=data, timeout=timeout) as response:
                 body = await response.read()
+        except aiohttp.ConnectionTimeoutError as exc:
+            # Never connected, so nothing was sent: a NetworkError, safe to send again.
+            self._failed()
+            raise NetworkError(redact(f"aiohttp could not connect in time: {exc}")) from None
         except TimeoutError as exc:
+            # Sent, but no answer in time: Telegram may have acted on it (TimedOut).
+            self._failed()
             raise TimedOut(redact(f"aiohttp timed out: {exc}")) from None
         except aiohttp.ClientError as exc:
+            self._failed()
             raise NetworkError(redact(f"aiohttp.{exc.__class__.__name__}: {exc}")) from None
-        if self._on_contact is not None and response.status < 500:
+        if response.status >= 500:
+            self._failed()
+        elif self._on_contact is not None:
             self._on_contact()
         return response.status, body
+
+    def _failed(self) -> None:
+        if self._on_failure is not None:
+            self._on_failure()
