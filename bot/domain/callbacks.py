@@ -19,6 +19,7 @@ __all__ = [
     "ContestToggle",
     "DailyAnswer",
     "FaqPick",
+    "InstallChoice",
     "MenuPick",
     "ResultsPick",
     "SoloAnswer",
@@ -109,6 +110,14 @@ class MenuPick:
     action: str
 
 
+@dataclass(frozen=True, slots=True)
+class InstallChoice:
+    """An organizer's yes ("y") or no ("n") to an upload waiting under ``token``."""
+
+    token: str
+    choice: str
+
+
 Callback = (
     SoloAnswer
     | SoloToggle
@@ -121,6 +130,7 @@ Callback = (
     | FaqPick
     | TopicPick
     | MenuPick
+    | InstallChoice
 )
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
@@ -135,6 +145,7 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"f:{_IDENT}"), FaqPick),
     (re.compile(rf"t:{_IDENT}"), TopicPick),
     (re.compile(r"u:([a-z]{1,16})"), MenuPick),
+    (re.compile(r"b:([0-9a-f]{16}):([yn])"), InstallChoice),
 ]
 _PREFIX = {cls: pattern.pattern[0] for pattern, cls in _PATTERNS}
 
@@ -170,6 +181,8 @@ def decode(data: object) -> Callback | None:
             if len(letters) != 1:
                 return None
             return cls(int(groups[0]), groups[1], letters)
+        if cls is InstallChoice:
+            return InstallChoice(groups[0], groups[1])
         if cls is MenuPick and groups[0] not in MENU_ACTIONS:
             return None
         named: Callback = cls(groups[0])
