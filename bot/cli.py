@@ -249,7 +249,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(t(lang, "bank_cannot_read", reason=exc.strerror or exc))
     for line in result.messages(lang):
         print(line)
-    if not result.ok or result.yaml_text is None or result.bank is None:
+    if not result.ok or result.bank is None:
         print(t(lang, "cli_nothing_written", count=len(result.errors)), file=sys.stderr)
         return 1
     from bot.banks.installer import confirmations, write_atomically
@@ -262,7 +262,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{output}: {reason.render(lang)}", file=sys.stderr)
         print(t(lang, "cli_use_force"), file=sys.stderr)
         return 1
-    write_atomically(output, result.yaml_text)
+    write_atomically(output, result.lines())
     print(
         t(lang, "cli_written", path=output, questions=result.questions, faq=result.faq),
         file=sys.stderr,

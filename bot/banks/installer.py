@@ -17,6 +17,7 @@ import re
 import secrets
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,13 +132,14 @@ def _clashes(bank: Bank, catalogue: Catalogue, name: str) -> list[BankError]:
     ]
 
 
-def write_atomically(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` by a temporary file in its folder and a rename."""
+def write_atomically(target: Path, text: Iterable[str]) -> None:
+    """Write ``text`` (a string, or its pieces) to ``target`` by a temporary file in its
+    folder and a rename."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+            out.writelines([text] if isinstance(text, str) else text)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -183,7 +185,7 @@ def install_upload(
     except ImportError_ as exc:
         return Installed(errors=[exc.error])
     bank = converted.bank  # validated by the import already
-    if not converted.ok or converted.yaml_text is None or bank is None:
+    if not converted.ok or bank is None:
         return Installed(errors=converted.errors)
     old = installed.get(bank.id)
     clashes = _clashes(bank, catalogue, filename)
@@ -212,7 +214,7 @@ def install_upload(
         history = history_dir / bank.id / f"{stamp}-{target.name}"
         history.parent.mkdir(parents=True, exist_ok=True)
         history.write_bytes(target.read_bytes())
-    write_atomically(target, converted.yaml_text)
+    write_atomically(target, converted.lines())
     logger.info(
         "bank %s installed at %s: %d added, %d changed, %d removed",
         bank.id,

@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 _STR = "tag:yaml.org,2002:str"
+_ScalarNode = yaml.ScalarNode
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -144,7 +145,11 @@ class _Checker:
         self.errors: list[BankError] = []
 
     def error(
-        self, node: yaml.Node, problem: Msg, what: Msg | None = None, key: str | None = None
+        self,
+        node: yaml.Node,
+        problem: Msg,
+        what: Msg | Callable[[], Msg] | None = None,
+        key: str | None = None,
     ) -> None:
         """Record ``problem`` at ``node``: about the field ``key`` of the entry ``what``.
 
@@ -162,13 +167,13 @@ class _Checker:
             return
         text = problem if key is None else msg("bank_field", key=key, text=problem)
         if what is not None:
-            text = msg("bank_in", what=what, text=text)
+            text = msg("bank_in", what=what if isinstance(what, Msg) else what(), text=text)
         self.errors.append(BankError(self.path, _line(node), text))
 
     def mapping(
         self,
         node: yaml.Node,
-        what: Msg,
+        what: Msg | Callable[[], Msg],
         required: tuple[str, ...],
         optional: tuple[str, ...] = (),
     ) -> dict[str, yaml.Node] | None:
@@ -203,7 +208,7 @@ class _Checker:
         self,
         fields: dict[str, yaml.Node],
         key: str,
-        what: Msg,
+        what: Msg | Callable[[], Msg],
         check: Callable[[yaml.Node], T],
     ) -> T | None:
         """Run ``check`` on one field; a failed check records an error and gives None."""
@@ -261,10 +266,16 @@ def text(limit: int, one_line: bool = False) -> Callable[[yaml.Node], str]:
     """A check of a non-empty text of at most ``limit`` characters."""
 
     def check(node: yaml.Node) -> str:
-        value = canonical_text(_scalar_text(node))
+        # The common case inlined (a bank has hundreds of thousands of texts).
+        if node.__class__ is _ScalarNode and node.tag == _STR:
+            value: str = node.value.strip()
+        else:
+            value = _scalar_text(node).strip()
+        if " " in value:
+            value = _CJK_SPACE.sub("", value)
         if not value:
             raise _Invalid(node, msg("bank_empty"))
-        if _too_long(value, limit):
+        if len(value) * 2 > limit and tg_len(value) > limit:
             raise _Invalid(node, msg("bank_too_long", length=tg_len(value), limit=limit))
         bad = _INVISIBLE.search(value)
         if bad:
@@ -362,6 +373,20 @@ def letters(node: yaml.Node, count: int, many: bool) -> frozenset[int]:
         raise _Invalid(node, msg("bank_one_letter", value=items[0][0]))
     picked: set[int] = set()
     valid = LETTERS[:count]
+    return _shared(_letters(node, items, picked, valid))
+
+
+_ANSWERS: dict[frozenset[int], frozenset[int]] = {}
+
+
+def _shared(answer: frozenset[int]) -> frozenset[int]:
+    """One object per set of right options: a large bank holds the same few many times."""
+    return _ANSWERS.setdefault(answer, answer)
+
+
+def _letters(
+    node: yaml.Node, items: list[tuple[str, yaml.Node]], picked: set[int], valid: str
+) -> frozenset[int]:
     for letter, item in items:
         if len(letter) != 1 or letter not in valid:
             raise _Invalid(
@@ -620,7 +645,7 @@ def _truth(node: yaml.Node) -> frozenset[int]:
     if not isinstance(node, yaml.ScalarNode) or node.tag != _BOOL:
         shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else kind_of(node)
         raise _Invalid(node, msg("bank_must_be_bool", value=shown))
-    return frozenset({0} if node.value.lower() in ("true", "yes", "on", "y") else {1})
+    return _shared(frozenset({0} if node.value.lower() in ("true", "yes", "on", "y") else {1}))
 
 
 def _faq(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> FaqEntry | None:

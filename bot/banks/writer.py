@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 import yaml
 
@@ -48,8 +49,11 @@ def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
 
 
+@lru_cache(maxsize=4096)
 def scalar(value: str, indent: str = "") -> str:
-    """``value`` as a YAML scalar that reads back as exactly ``value``."""
+    """``value`` as a YAML scalar that reads back as exactly ``value``.
+
+    Cached: sources, tags and options repeat from question to question."""
     if (
         _PLAIN.fullmatch(value)
         and value.isprintable()
@@ -75,43 +79,48 @@ def _literal_ok(value: str) -> bool:
     )
 
 
-def _list(key: str, values: tuple[str, ...], indent: str) -> Iterator[str]:
-    yield f"{indent}{key}:"
-    for value in values:
-        yield f"{indent}  - {scalar(value, indent + '  ')}"
+def _list(key: str, values: tuple[str, ...]) -> str:
+    items = "".join(f"\n      - {scalar(value, '      ')}" for value in values)
+    return f"    {key}:{items}"
 
 
-def _question(q: Question) -> Iterator[str]:
-    yield f"  - id: {scalar(q.id)}"
-    yield f"    type: {q.type.value}"
-    yield f"    text: {scalar(q.text, '    ')}"
-    if q.type.rules.listed:
-        yield from _list("options", q.options, "    ")
+def _answer(q: Question) -> str:
     if q.type is QuestionType.SINGLE:
-        yield f"    answer: {LETTERS[min(q.answer)]}"
-    elif q.type is QuestionType.MULTIPLE:
-        yield f"    answer: [{', '.join(LETTERS[i] for i in sorted(q.answer))}]"
-    elif q.type is QuestionType.TRUEFALSE:
-        yield f"    answer: {'true' if 0 in q.answer else 'false'}"
-    else:
-        yield from _list("answer", q.accepted, "    ")
-    yield f"    explanation: {scalar(q.explanation, '    ')}"
-    yield f"    source: {scalar(q.source, '    ')}"
-    yield from _list("tags", q.tags, "    ")
-    yield f"    difficulty: {q.difficulty}"
+        return f"    answer: {LETTERS[min(q.answer)]}"
+    if q.type is QuestionType.MULTIPLE:
+        return f"    answer: [{', '.join(LETTERS[i] for i in sorted(q.answer))}]"
+    if q.type is QuestionType.TRUEFALSE:
+        return f"    answer: {'true' if 0 in q.answer else 'false'}"
+    return _list("answer", q.accepted)
 
 
-def _faq(entry: FaqEntry) -> Iterator[str]:
-    yield f"  - id: {scalar(entry.id)}"
-    yield from _list("questions", entry.questions, "    ")
-    yield f"    answer: {scalar(entry.answer, '    ')}"
-    yield f"    source: {scalar(entry.source, '    ')}"
-    if entry.keywords:
-        yield from _list("keywords", entry.keywords, "    ")
+def _question(q: Question) -> str:
+    """One question's lines, as one string (a call per question, not per line)."""
+    options = f"\n{_list('options', q.options)}" if q.type.rules.listed else ""
+    return (
+        f"  - id: {scalar(q.id)}\n"
+        f"    type: {q.type.value}\n"
+        f"    text: {scalar(q.text, '    ')}{options}\n"
+        f"{_answer(q)}\n"
+        f"    explanation: {scalar(q.explanation, '    ')}\n"
+        f"    source: {scalar(q.source, '    ')}\n"
+        f"{_list('tags', q.tags)}\n"
+        f"    difficulty: {q.difficulty}"
+    )
+
+
+def _faq(entry: FaqEntry) -> str:
+    keywords = f"\n{_list('keywords', entry.keywords)}" if entry.keywords else ""
+    return (
+        f"  - id: {scalar(entry.id)}\n"
+        f"{_list('questions', entry.questions)}\n"
+        f"    answer: {scalar(entry.answer, '    ')}\n"
+        f"    source: {scalar(entry.source, '    ')}{keywords}"
+    )
 
 
 def lines(bank: Bank) -> Iterator[str]:
-    """The lines of the bank's YAML file, one by one."""
+    """The bank's YAML file, a line (or an entry's lines) at a time, without line ends."""
     yield HEADER
     yield "bank:"
     yield f"  id: {scalar(bank.id)}"
@@ -121,12 +130,10 @@ def lines(bank: Bank) -> Iterator[str]:
         yield f"  description: {scalar(bank.description, '  ')}"
     if bank.questions:
         yield "questions:"
-        for question in bank.questions:
-            yield from _question(question)
+        yield from map(_question, bank.questions)
     if bank.faq:
         yield "faq:"
-        for entry in bank.faq:
-            yield from _faq(entry)
+        yield from map(_faq, bank.faq)
 
 
 def bank_to_yaml(bank: Bank) -> str:

@@ -104,4 +104,5 @@ def import_path(
 ) -> Imported:
     """Convert the file at ``path`` (its size checked before it is read)."""
     check_size(str(path), path.stat().st_size, limits)
-    return import_bytes(path.read_bytes(), str(path), bank_id, limits=limits, previous=previous)
+    raw = path.read_bytes()
+    return import_bytes(raw, str(path), bank_id, limits=limits, previous=previous)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -46,18 +47,39 @@ ImportError_ = FileRefused
 
 @dataclass(slots=True)
 class Imported:
-    """A converted bank: its YAML text and the bank, or every problem found."""
+    """A converted bank, or every problem found.
 
-    yaml_text: str | None
+    ``source`` is a YAML bank's own text (kept as written, comments and all); any other
+    format is written out from the bank when asked (:attr:`yaml_text`, :meth:`lines`).
+    """
+
+    source: str | None
     errors: list[BankError] = field(default_factory=list)
     questions: int = 0
     faq: int = 0
-    #: The validated bank the YAML holds, when there is no problem.
+    #: The validated bank, when there is no problem.
     bank: Bank | None = None
 
     @property
     def ok(self) -> bool:
-        return self.yaml_text is not None and not self.errors
+        return self.bank is not None and not self.errors
+
+    @property
+    def yaml_text(self) -> str | None:
+        """The bank as the text of a YAML file (None when there are problems)."""
+        if not self.ok:
+            return None
+        return self.source if self.source is not None else "".join(self.lines())
+
+    def lines(self) -> Iterator[str]:
+        """The YAML file's text, a line at a time (a large bank is never one string)."""
+        from bot.banks.writer import lines
+
+        if self.source is not None:
+            yield self.source
+        elif self.bank is not None:
+            for line in lines(self.bank):
+                yield line + "\n"
 
     def messages(self, language: str = "en") -> list[str]:
         """Every problem, located, in ``language``."""
@@ -110,7 +132,9 @@ def auto_id(bank_id: str, text: str, prefix: str = "") -> str:
     return f"{prefix}{bank_id[: 31 - len(prefix)]}-{digest}"
 
 
+@lru_cache(maxsize=4096)
 def header_key(header: object) -> str:
+    """A header or keyword as compared: no spaces, underscores, colons or stars; lower case."""
     return re.sub(r"[\s_:：*]", "", str(header or "")).lower()
 
 
@@ -146,22 +170,43 @@ _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 
 
+_Scalar = yaml.ScalarNode
+_KEYS: dict[str, yaml.ScalarNode] = {}
+
+
+def _key(name: str) -> yaml.ScalarNode:
+    """One node per key name, shared: a built entry has no key a problem could be about."""
+    found = _KEYS.get(name)
+    if found is None:
+        found = _KEYS[name] = yaml.ScalarNode(_STR, name, None, None)
+    return found
+
+
 def node(value: Any, mark: Any) -> yaml.Node:
     """A node tree for a plain value (text, number, true/false, list, dict) at ``mark``."""
+    kind = type(value)
+    if kind is str:  # most values: the fast way first
+        return _Scalar(_STR, value, mark, mark)
+    if kind is dict:
+        keys = _KEYS
+        pairs = [
+            (
+                keys.get(k) or _key(k),
+                _Scalar(_STR, v, mark, mark) if type(v) is str else node(v, mark),
+            )
+            for k, v in value.items()
+        ]
+        return yaml.MappingNode("tag:yaml.org,2002:map", pairs, mark, mark)
+    if kind is list or kind is tuple:
+        items = [_Scalar(_STR, v, mark, mark) if type(v) is str else node(v, mark) for v in value]
+        return yaml.SequenceNode("tag:yaml.org,2002:seq", items, mark, mark)
     if isinstance(value, yaml.Node):
         return value
-    if isinstance(value, bool):
-        return yaml.ScalarNode(_BOOL, "true" if value else "false", mark, mark)
-    if isinstance(value, int):
-        return yaml.ScalarNode(_INT, str(value), mark, mark)
-    if isinstance(value, list | tuple):
-        return yaml.SequenceNode(
-            "tag:yaml.org,2002:seq", [node(v, mark) for v in value], mark, mark
-        )
-    if isinstance(value, dict):
-        pairs = [(yaml.ScalarNode(_STR, k, mark, mark), node(v, mark)) for k, v in value.items()]
-        return yaml.MappingNode("tag:yaml.org,2002:map", pairs, mark, mark)
-    return yaml.ScalarNode(_STR, str(value), mark, mark)
+    if kind is bool:
+        return _Scalar(_BOOL, "true" if value else "false", mark, mark)
+    if kind is int:
+        return _Scalar(_INT, str(value), mark, mark)
+    return _Scalar(_STR, str(value), mark, mark)
 
 
 _PLACES = {Unit.LINE: "bank_place_line", Unit.ROW: "bank_place_row", Unit.ITEM: "bank_place_item"}
@@ -209,8 +254,6 @@ class Converter:
 
     def finish(self) -> Imported:
         """The bank as YAML, or every problem found (the importer's and the schema's)."""
-        from bot.banks.writer import bank_to_yaml
-
         builder = self.builder
         if not builder.entries and not self.problems:
             self.problem(0, msg("bank_nothing_found"))
@@ -220,4 +263,4 @@ class Converter:
         problems = sorted(self.problems + errors, key=BankError.sort_key)
         if problems or bank is None:
             return Imported(None, problems, builder.entries)
-        return Imported(bank_to_yaml(bank), [], len(bank.questions), len(bank.faq), bank=bank)
+        return Imported(None, [], len(bank.questions), len(bank.faq), bank=bank)

@@ -9,6 +9,7 @@ after a ``# FAQ`` line in CSV. The file's name is used only for what the file do
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -214,20 +215,13 @@ def _csv_rows(text: str, name: str, limits: Limits) -> Iterator[list[str]]:
     """The CSV records of ``text``, each line and record checked against ``limits``."""
 
     def lines() -> Iterator[str]:
-        start = 0
-        number = 0
-        size = len(text)
-        while start < size:
-            end = text.find("\n", start)
-            end = size if end < 0 else end + 1
-            number += 1
-            if end - start > limits.max_line:
-                problem = msg(
-                    "bank_line_too_long", length=f"{end - start:,}", limit=limits.max_line
-                )
+        # Lines as csv wants them (any line end kept), each checked before csv splits it.
+        for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+            if len(line) > limits.max_line:
+                length = f"{len(line):,}"
+                problem = msg("bank_line_too_long", length=length, limit=limits.max_line)
                 raise refuse(name, problem, number, Unit.ROW)
-            yield text[start:end]
-            start = end
+            yield line
 
     reader = csv.reader(lines(), delimiter=_delimiter(text))
     count = 0
