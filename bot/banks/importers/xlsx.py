@@ -29,6 +29,9 @@ __all__ = ["Workbook", "open_workbook"]
 
 _CHUNK = 256 * 1024
 _REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+# An element's start in bytes, with any namespace prefix: a cell, a shared string.
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
 
 
@@ -70,6 +73,8 @@ class Workbook:
     #: Sheet title -> the part holding it, in the workbook's order.
     sheets: dict[str, str] = field(default_factory=dict)
     strings: list[str] = field(default_factory=list)
+    strings_part: str = ""
+    strings_loaded: bool = False
     cells: int = 0
 
     def refuse(self, problem: Msg, sheet: str = "") -> FileRefused:
@@ -152,7 +157,38 @@ class Workbook:
                 self.sheets[title] = part
         strings = next((p for p in targets.values() if p.endswith("sharedStrings.xml")), None)
         if strings and strings in self.archive.NameToInfo:
-            self._read_strings(strings)
+            self.strings_part = strings  # read when a cell first refers to one
+
+    def _count(self, part: str, pattern: re.Pattern[bytes], limit: int) -> None:
+        """Refuse ``part`` when it holds more than ``limit`` matches of ``pattern``.
+
+        A count of bytes in C, before any element is built: a file of a million tiny cells
+        is refused in the time it takes to unpack it.
+        """
+        count = 0
+        tail = b""
+        try:
+            with self.archive.open(part) as stream:
+                while chunk := stream.read(_CHUNK):
+                    data = tail + chunk
+                    count += len(
+                        pattern.findall(
+                            data, 0, len(data) - 16 if len(chunk) == _CHUNK else len(data)
+                        )
+                    )
+                    tail = data[-16:] if len(chunk) == _CHUNK else b""
+                    if count > limit:
+                        raise self.refuse(msg("bank_xlsx_cells", limit=f"{limit:,}"))
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+            raise self.refuse(msg("bank_xlsx_damaged", problem=f"{part}: {exc}")) from None
+
+    def shared(self) -> list[str]:
+        """The shared strings, read the first time a cell needs them."""
+        if self.strings_part and not self.strings_loaded:
+            self.strings_loaded = True
+            self._count(self.strings_part, _SI, self.limits.max_cells)
+            self._read_strings(self.strings_part)
+        return self.strings
 
     def _read_strings(self, part: str) -> None:
         """The shared strings: the text of each ``si``, phonetic runs (rPh) left out."""
@@ -196,7 +232,6 @@ class Workbook:
         current: list[str] = []
         state = _State()
         pieces: list[str] = []
-        strings = self.strings
 
         def too_far(ref: str) -> FileRefused:
             problem = msg(
@@ -248,7 +283,8 @@ class Workbook:
             elif local == "is":
                 state.inline = False
             elif local == "c":
-                value = _value(state.type, "".join(pieces), strings)
+                kind = state.type
+                value = _value(kind, "".join(pieces), self.shared() if kind == "s" else [])
                 column = state.column
                 if value:
                     while len(current) < column - 1:
@@ -265,6 +301,7 @@ class Workbook:
                 pieces.append(data)
 
         part = self.sheets[title]
+        self._count(part, _CELL, limits.max_cells - self.cells)
         self._parse(part, start, end, text)
         return rows
 
