@@ -122,7 +122,7 @@ def test_bombs_are_refused_within_two_seconds_and_100_mb(
 def test_the_probe_sees_memory_and_time(tmp_path: Path) -> None:
     """The bound can fail: a file the probe must work at shows in its figures."""
     big = tmp_path / "big.csv"
-    row = "经营者可以单方面规定最终解释权吗？{n},可以,不可以,B,格式条款无效。,《消费者权益保护法》第二十六条\n"
+    row = "最终解释权归商家吗？{n},可以,不可以,B,格式条款无效。,《消费者权益保护法》第二十六条\n"
     big.write_text(
         "题目,选项A,选项B,答案,解析,依据\n" + "".join(row.format(n=n) for n in range(60_000)),
         encoding="utf-8",

@@ -202,13 +202,23 @@ def _meta_hint(name: str) -> str | None:
 
 
 def _delimiter(text: str) -> str:
-    """The delimiter of the header line: the most frequent of , tab ; (a comma by default)."""
-    for line in text.splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            counts = {d: line.count(d) for d in (",", "\t", ";")}
-            best = max(counts, key=lambda d: counts[d])
-            return best if counts[best] else ","
-    return ","
+    """The delimiter of the header row: the one that splits a line into a question column.
+
+    (The first lines may be ``# field: value`` lines, quoted, spanning several lines.) A
+    file without such a line gets the most frequent of , tab ; on its first line.
+    """
+    first = ""
+    for line in text.splitlines()[:200]:
+        if not line.strip():
+            continue
+        first = first or line
+        for delimiter in (",", "\t", ";"):
+            cells = [header_key(cell.strip().strip('"')) for cell in line.split(delimiter)]
+            if len(cells) > 1 and any(cell in _HEADERS["question"] for cell in cells):
+                return delimiter
+    counts = {d: first.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def _csv_rows(text: str, name: str, limits: Limits) -> Iterator[list[str]]:
