@@ -179,7 +179,7 @@ TEXTS: dict[str, str] = {
     "upload_errors": "❌ {name} 有 {count} 处问题，没有安装（原题库照常使用）：",
     "upload_more_errors": "……还有 {count} 处问题。",
     "upload_installed": (
-        "✅ 已安装题库 {bank}：{questions} 道题，{faq} 条问答。\n"
+        "✅ 已安装题库{bank}：{questions} 道题，{faq} 条问答。\n"
         "新增 {added}，修改 {changed}，删除 {removed}。{history}\n已重新加载，立即生效。"
     ),
     "upload_history": "旧版本已存入历史。",
