@@ -262,7 +262,10 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{output}: {reason.render(lang)}", file=sys.stderr)
         print(t(lang, "cli_use_force"), file=sys.stderr)
         return 1
-    write_atomically(output, result.lines())
+    from bot.perf import cyclic_gc_paused
+
+    with cyclic_gc_paused():
+        write_atomically(output, result.lines())
     print(
         t(lang, "cli_written", path=output, questions=result.questions, faq=result.faq),
         file=sys.stderr,

@@ -26,6 +26,7 @@ from bot.banks.limits import UPLOAD, Limits
 from bot.banks.problems import BankError, Msg, msg
 from bot.domain.catalogue import Catalogue
 from bot.domain.models import Bank, FaqEntry, Question
+from bot.perf import cyclic_gc_paused
 
 __all__ = [
     "ALLOWED_SUFFIXES",
@@ -214,7 +215,8 @@ def install_upload(
         history = history_dir / bank.id / f"{stamp}-{target.name}"
         history.parent.mkdir(parents=True, exist_ok=True)
         history.write_bytes(target.read_bytes())
-    write_atomically(target, converted.lines())
+    with cyclic_gc_paused():
+        write_atomically(target, converted.lines())
     logger.info(
         "bank %s installed at %s: %d added, %d changed, %d removed",
         bank.id,

@@ -26,6 +26,7 @@ from bot.banks.limits import LOCAL, FileRefused, Limits, check_size, refuse
 from bot.banks.loader import compose
 from bot.banks.problems import msg
 from bot.banks.schema import validate_document
+from bot.perf import cyclic_gc_paused
 
 __all__ = [
     "SUFFIXES",
@@ -65,6 +66,18 @@ def import_bytes(
     Raises:
         FileRefused: the file breaks a limit or cannot be read at all.
     """
+    with cyclic_gc_paused():  # hundreds of thousands of small objects, no cycles
+        return _import(raw, name, bank_id, title, limits, previous)
+
+
+def _import(
+    raw: bytes,
+    name: str,
+    bank_id: str | None,
+    title: str | None,
+    limits: Limits,
+    previous: Previous,
+) -> Imported:
     check_size(name, len(raw), limits)
     stem = Path(name).stem
     bank_id = bank_id or name_id(stem)
@@ -103,6 +116,12 @@ def import_path(
     previous: Previous = None,
 ) -> Imported:
     """Convert the file at ``path`` (its size checked before it is read)."""
-    check_size(str(path), path.stat().st_size, limits)
-    raw = path.read_bytes()
-    return import_bytes(raw, str(path), bank_id, limits=limits, previous=previous)
+    name = str(path)
+    check_size(name, path.stat().st_size, limits)
+    if path.suffix.lower() == ".csv":  # read as a stream: a large sheet is never held twice
+        stem = path.stem
+        with cyclic_gc_paused():
+            sheets = read_csv(path, name, limits)
+            title = name_title(stem)
+            return import_sheets(sheets, name, bank_id or name_id(stem), title, previous)
+    return import_bytes(path.read_bytes(), name, bank_id, limits=limits, previous=previous)

@@ -8,11 +8,14 @@ after a ``# FAQ`` line in CSV. The file's name is used only for what the file do
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -221,19 +224,21 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_rows(text: str, name: str, limits: Limits) -> Iterator[list[str]]:
-    """The CSV records of ``text``, each line and record checked against ``limits``."""
+def _csv_rows(
+    source: Iterable[str], delimiter: str, name: str, limits: Limits
+) -> Iterator[list[str]]:
+    """The CSV records of the lines of ``source``, each line and record within ``limits``."""
 
     def lines() -> Iterator[str]:
         # Lines as csv wants them (any line end kept), each checked before csv splits it.
-        for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        for number, line in enumerate(source, start=1):
             if len(line) > limits.max_line:
                 length = f"{len(line):,}"
                 problem = msg("bank_line_too_long", length=length, limit=limits.max_line)
                 raise refuse(name, problem, number, Unit.ROW)
             yield line
 
-    reader = csv.reader(lines(), delimiter=_delimiter(text))
+    reader = csv.reader(lines(), delimiter=delimiter)
     count = 0
     try:
         for record in reader:
@@ -251,13 +256,43 @@ def _csv_rows(text: str, name: str, limits: Limits) -> Iterator[list[str]]:
         raise refuse(name, problem, reader.line_num, Unit.ROW) from None
 
 
-def read_csv(raw: bytes, name: str, limits: Limits) -> Sheets:
-    """A CSV file: ``# field: value`` lines, the questions, then ``# FAQ`` and the FAQ."""
+def read_csv(raw: bytes | Path, name: str, limits: Limits) -> Sheets:
+    """A CSV file: ``# field: value`` lines, the questions, then ``# FAQ`` and the FAQ.
+
+    Given a path, the file is read as a stream: neither its bytes nor its whole text are
+    ever held at once (a large sheet's rows are what memory is for).
+    """
+    if isinstance(raw, Path):
+        encoding = _encoding(raw, name)
+        with open(raw, encoding=encoding, newline="") as head:
+            delimiter = _delimiter("".join(itertools.islice(head, 200)))
+        with open(raw, encoding=encoding, newline="") as stream:
+            return _read_records(_csv_rows(stream, delimiter, name, limits))
     text = decode(raw, name)
+    lines = io.StringIO(text, newline="")
+    return _read_records(_csv_rows(lines, _delimiter(text[:100_000]), name, limits))
+
+
+def _encoding(path: Path, name: str) -> str:
+    """UTF-8 (with or without BOM) or GB18030, checked over the whole file a chunk at a time."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as stream:
+                while chunk := stream.read(1024 * 1024):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise refuse(name, msg("bank_not_text"))
+
+
+def _read_records(records: Iterator[list[str]]) -> Sheets:
     sheets = Sheets()
     current: Table | None = None
     number = 0
-    for record in _csv_rows(text, name, limits):
+    for record in records:
         number += 1
         first = record[0] if record else ""
         if current is None and first.startswith("#"):  # the bank's fields, or a comment
