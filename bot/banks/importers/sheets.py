@@ -234,7 +234,8 @@ def _csv_rows(
         for number, line in enumerate(source, start=1):
             if len(line) > limits.max_line:
                 length = f"{len(line):,}"
-                problem = msg("bank_line_too_long", length=length, limit=limits.max_line)
+                limit = f"{limits.max_line:,}"
+                problem = msg("bank_line_too_long", length=length, limit=limit)
                 raise refuse(name, problem, number, Unit.ROW)
             yield line
 
@@ -248,12 +249,13 @@ def _csv_rows(
             while record and not record[-1].strip():
                 record.pop()
             if len(record) > limits.max_columns:
-                problem = msg("bank_too_many_columns", count=len(record), limit=limits.max_columns)
+                columns = f"{len(record):,}"
+                problem = msg("bank_too_many_columns", count=columns, limit=limits.max_columns)
                 raise refuse(name, problem, count, Unit.ROW)
             yield [cell.replace("\r\n", "\n").strip() for cell in record]
     except csv.Error as exc:
         problem = msg("bank_csv_unreadable", problem=str(exc))
-        raise refuse(name, problem, reader.line_num, Unit.ROW) from None
+        raise refuse(name, problem, count + 1, Unit.ROW) from None  # the row being read
 
 
 def read_csv(raw: bytes | Path, name: str, limits: Limits) -> Sheets:

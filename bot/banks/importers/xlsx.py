@@ -354,7 +354,8 @@ def open_workbook(raw: bytes, name: str, limits: Limits) -> Workbook:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise refuse(name, msg("bank_xlsx_unreadable")) from None
     if len(infos) > limits.max_parts:
-        raise refuse(name, msg("bank_xlsx_parts", count=len(infos), limit=limits.max_parts))
+        count = f"{len(infos):,}"
+        raise refuse(name, msg("bank_xlsx_parts", count=count, limit=limits.max_parts))
     total = 0
     for info in infos:
         size = info.file_size
