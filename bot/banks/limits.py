@@ -92,24 +92,30 @@ def check_tree(path: str, root: yaml.Node, limits: Limits) -> None:
     validator). Bank files have no use for aliases, so the first one is refused. Walked
     without recursion, so a deep file cannot exhaust the stack either.
     """
+    mapping, sequence = yaml.MappingNode, yaml.SequenceNode
+    if root.__class__ is not mapping and root.__class__ is not sequence:
+        return
     seen: set[int] = set()
     stack: list[tuple[yaml.Node, int]] = [(root, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > limits.max_depth:
-            raise refuse(
-                path,
-                msg("bank_too_deep", limit=limits.max_depth),
-                node.start_mark.line + 1,
-            )
-        if isinstance(node, yaml.ScalarNode):
-            continue  # a scalar met twice costs nothing: no alias can make it larger
+            problem = msg("bank_too_deep", limit=limits.max_depth)
+            raise refuse(path, problem, node.start_mark.line + 1)
         if id(node) in seen:
             raise refuse(path, msg("bank_alias"), node.start_mark.line + 1)
         seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append((value, depth + 1))
-                stack.append((key, depth + 1))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, depth + 1) for item in reversed(node.value))
+        # Only collections go on the stack: a scalar met twice costs nothing, and cannot
+        # nest. Children are pushed last first, so problems come in the file's order.
+        if node.__class__ is mapping:
+            for key, value in reversed(node.value):
+                if value.__class__ is mapping or value.__class__ is sequence:
+                    stack.append((value, depth + 1))
+                if key.__class__ is not yaml.ScalarNode:
+                    stack.append((key, depth + 1))
+        else:
+            stack.extend(
+                (item, depth + 1)
+                for item in reversed(node.value)
+                if item.__class__ is mapping or item.__class__ is sequence
+            )

@@ -95,8 +95,10 @@ class BankError:
             language, "bank_where", where=t(language, "bank_where_sep").join(parts), text=text
         )
 
-    def sort_key(self) -> tuple[str, str, int, str, str]:
-        return (self.path, self.sheet, self.line, self.column, self.message)
+    def sort_key(self) -> tuple[str, str, int, str]:
+        """File, sheet, place; then a line's problems by their words, while a row's keep
+        the order they were found in (the order of its columns)."""
+        return (self.path, self.sheet, self.line, self.message if self.unit is Unit.LINE else "")
 
     def __str__(self) -> str:
         return self.render("en")
