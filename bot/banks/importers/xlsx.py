@@ -32,7 +32,6 @@ _REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 # An element's start in bytes, with any namespace prefix: a cell, a shared string.
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 _SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
-_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
 
 
 class _State:
@@ -147,8 +146,9 @@ class Workbook:
         titles: list[tuple[str, str]] = []
 
         def start(name: str, attrs: dict[str, str]) -> None:
-            if _local(name) == "sheet":
-                titles.append((attrs.get("name", ""), attrs.get(_RELATIONSHIP, "")))
+            if _local(name) == "sheet":  # r:id, in the transitional or the strict namespace
+                rid = next((v for k, v in attrs.items() if k.endswith("relationships id")), "")
+                titles.append((attrs.get("name", ""), rid))
 
         self._parse(main, start)
         for title, rid in titles:
