@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -16,6 +17,8 @@ from bot.config import ConfigError, Settings
 from bot.domain import languages
 
 if TYPE_CHECKING:
+    from bot.banks.problems import Msg
+    from bot.domain.models import Bank
     from bot.runtime import Runtime
 
 __all__ = ["main"]
@@ -67,26 +70,40 @@ def _parser() -> argparse.ArgumentParser:
     banks = sub.add_parser("banks", help="question banks")
     banks.set_defaults(func=_help_of(banks))
     actions = banks.add_subparsers(dest="banks_command", metavar="ACTION")
-    validate = actions.add_parser("validate", help="check bank files; exit 1 on any problem")
+    lang_help = "language of the messages (default: from the locale, else English)"
+    validate = actions.add_parser(
+        "validate", help="check bank files (and .csv/.xlsx/.json named); exit 1 on any problem"
+    )
     validate.add_argument("paths", nargs="*", type=Path, help="files or folders")
+    validate.add_argument("--lang", choices=codes, help=lang_help)
     validate.set_defaults(func=_validate)
     imp = actions.add_parser(
         "import",
         help="convert a spreadsheet (.csv/.xlsx), Red trivia list or Open Trivia DB "
-        "file into a bank",
+        "file into a bank, and install it",
     )
     imp.add_argument("file", type=Path)
     imp.add_argument(
-        "-o", "--output", type=Path, help="where to write the bank (default: the questions folder)"
+        "-o",
+        "--output",
+        type=Path,
+        help="write the bank to this file instead of installing it in the questions folder",
     )
-    imp.add_argument("--id", help="the bank id (default: from the file name)")
+    imp.add_argument("--id", help="the bank id when the file does not say it")
+    imp.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a bank with another title, or delete more than a few questions",
+    )
+    imp.add_argument("--lang", choices=codes, help=lang_help)
     imp.set_defaults(func=_import)
     seed = actions.add_parser("seed", help="copy the shipped banks into an empty folder")
     seed.add_argument("folder", type=Path)
     seed.set_defaults(func=_seed)
-    exp = actions.add_parser("export", help="write a bank to a spreadsheet")
+    exp = actions.add_parser("export", help="write a bank to a spreadsheet (.xlsx or .csv)")
     exp.add_argument("bank", help="a bank id")
-    exp.add_argument("-o", "--output", type=Path, required=True, help="FILE.xlsx")
+    exp.add_argument("-o", "--output", type=Path, required=True, help="FILE.xlsx or FILE.csv")
+    exp.add_argument("--lang", choices=codes, help=lang_help)
     exp.set_defaults(func=_export)
 
     faq = sub.add_parser("faq", help="the FAQ")
@@ -172,42 +189,180 @@ def _fail(message: str) -> int:
 # --- banks ---------------------------------------------------------------------------------
 
 
-def _validate(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.banks.loader import load_banks
+def locale_language() -> str:
+    """The language of the terminal's locale (LC_ALL, LC_MESSAGES, LANG), else English."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:
+            code = value.split(".")[0].split("_")[0].split("-")[0].lower()
+            return code if languages.is_code(code) else "en"
+    return "en"
 
+
+def _language(args: argparse.Namespace) -> str:
+    return str(getattr(args, "lang", None) or locale_language())
+
+
+def _validate(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.banks.importers import SUFFIXES, import_path
+    from bot.banks.limits import FileRefused
+    from bot.banks.loader import load_banks
+    from bot.texts import t
+
+    lang = _language(args)
     paths: list[Path] = args.paths or [settings.questions_dir]
     missing = [p for p in paths if not p.exists()]
     for path in missing:
-        print(f"{path}: no such file or folder", file=sys.stderr)
-    report = load_banks([p for p in paths if p.exists()])
+        print(t(lang, "cli_no_such_path", path=path), file=sys.stderr)
+    present = [p for p in paths if p.exists()]
+    # Spreadsheets and trivia files named one by one are checked as an import would read them.
+    sheets = [p for p in present if p.is_file() and p.suffix.lower() in SUFFIXES[2:]]
+    report = load_banks([p for p in present if p not in sheets])
     for error in report.errors:
-        print(error)
-    catalogue = report.catalogue
-    print(
-        f"{len(report.loaded)} file(s) valid: {len(catalogue.questions)} questions, "
-        f"{len(catalogue.faq)} FAQ entries; {len(report.skipped)} file(s) with errors",
-        file=sys.stderr,
-    )
-    return 1 if report.errors or missing else 0
+        print(error.render(lang))
+    valid, broken = len(report.loaded), len(report.skipped)
+    questions, faq = len(report.catalogue.questions), len(report.catalogue.faq)
+    for path in sheets:
+        try:
+            result = import_path(path)
+        except FileRefused as exc:
+            print(exc.error.render(lang))
+            broken += 1
+            continue
+        except OSError as exc:
+            print(f"{path}: {t(lang, 'bank_cannot_read', reason=exc.strerror or exc)}")
+            broken += 1
+            continue
+        for line in result.messages(lang):
+            print(line)
+        if result.ok:
+            valid, questions, faq = valid + 1, questions + result.questions, faq + result.faq
+        else:
+            broken += 1
+    summary = t(lang, "cli_validated", valid=valid, questions=questions, faq=faq, broken=broken)
+    print(summary, file=sys.stderr)
+    return 1 if broken or missing else 0
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.banks.importers import ImportError_, import_path, slug
+    from bot.banks.importers import import_path
+    from bot.banks.limits import FileRefused
+    from bot.texts import t
+
+    lang = _language(args)
+    source: Path = args.file
+    if args.output is None:
+        return _install(settings, args, lang)
+    output: Path = args.output
+    old = _bank_at(output)
+    try:
+        result = import_path(source, args.id, previous=old)
+    except FileRefused as exc:
+        return _fail(exc.error.render(lang))
+    except OSError as exc:
+        return _fail(t(lang, "bank_cannot_read", reason=exc.strerror or exc))
+    for line in result.messages(lang):
+        print(line)
+    if not result.ok or result.bank is None:
+        print(t(lang, "cli_nothing_written", count=len(result.errors)), file=sys.stderr)
+        return 1
+    from bot.banks.installer import confirmations, write_atomically
+
+    reasons = confirmations(old, result.bank) if old else []
+    if output.exists() and old is None and not args.force:
+        reasons = [_msg("cli_overwrites", path=output)]
+    if reasons and not args.force:
+        for reason in reasons:
+            print(f"{output}: {reason.render(lang)}", file=sys.stderr)
+        print(t(lang, "cli_use_force"), file=sys.stderr)
+        return 1
+    from bot.perf import cyclic_gc_paused
+
+    with cyclic_gc_paused():
+        write_atomically(output, result.lines())
+    print(
+        t(lang, "cli_written", path=output, questions=result.questions, faq=result.faq),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _msg(key: str, **values: object) -> Msg:
+    from bot.banks.problems import msg
+
+    return msg(key, **values)
+
+
+def _bank_at(path: Path) -> Bank | None:
+    """The valid bank a file holds now, if any (what writing over it would replace)."""
+    from bot.banks.limits import FileRefused
+    from bot.banks.loader import parse_bank, read_text
+
+    if not path.is_file():
+        return None
+    try:
+        bank, _errors, _root = parse_bank(read_text(path, str(path)), str(path))
+    except FileRefused:
+        return None
+    return bank
+
+
+def _install(settings: Settings, args: argparse.Namespace, lang: str) -> int:
+    """``banks import FILE`` without ``-o``: install into the questions folder."""
+    import time
+
+    from bot.banks.installer import install_upload
+    from bot.banks.limits import LOCAL, FileRefused, check_size
+    from bot.banks.loader import load_banks
+    from bot.texts import t
 
     source: Path = args.file
     try:
-        result = import_path(source, args.id)
-    except (ImportError_, OSError) as exc:
-        return _fail(str(exc))
-    for problem in result.errors:
-        print(problem)
-    if not result.ok or result.yaml_text is None:
-        print(f"{len(result.errors)} problem(s); nothing written", file=sys.stderr)
+        check_size(str(source), source.stat().st_size, LOCAL)
+        content = source.read_bytes()
+    except FileRefused as exc:
+        return _fail(exc.error.render(lang))
+    except OSError as exc:
+        return _fail(t(lang, "bank_cannot_read", reason=exc.strerror or exc))
+    catalogue = load_banks([settings.questions_dir]).catalogue
+    result = install_upload(
+        str(source),
+        content,
+        catalogue,
+        settings.questions_dir,
+        settings.data_dir / "history",
+        time.time(),
+        force=args.force,
+        limits=LOCAL,
+        bank_id=args.id,
+    )
+    for error in result.errors:
+        print(error.render(lang))
+    if result.errors:
+        print(t(lang, "cli_nothing_written", count=len(result.errors)), file=sys.stderr)
         return 1
-    target = args.output or settings.questions_dir / f"{args.id or slug(source.stem)}.yaml"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(result.yaml_text, encoding="utf-8")
-    print(f"{target}: {result.questions} questions, {result.faq} FAQ entries", file=sys.stderr)
+    if result.confirm:
+        for reason in result.confirm:
+            print(f"{source}: {reason.render(lang)}", file=sys.stderr)
+        print(t(lang, "cli_use_force"), file=sys.stderr)
+        return 1
+    print(
+        t(
+            lang,
+            "cli_installed",
+            path=result.path,
+            title=result.title,
+            id=result.bank_id,
+            questions=result.questions,
+            faq=result.faq,
+            added=len(result.added),
+            changed=len(result.changed),
+            removed=len(result.removed),
+        ),
+        file=sys.stderr,
+    )
+    if result.history:
+        print(t(lang, "cli_history", path=result.history), file=sys.stderr)
     return 0
 
 
@@ -232,18 +387,24 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.banks.exporter import bank_to_xlsx
+    from bot.banks.exporter import bank_to_csv, bank_to_xlsx
     from bot.banks.loader import load_banks
+    from bot.texts import t
 
+    lang = _language(args)
+    output: Path = args.output
+    suffix = output.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        return _fail(t(lang, "cli_export_type", path=output))
     report = load_banks([settings.questions_dir])
     bank = next((b for b in report.catalogue.banks if b.id == args.bank), None)
     if bank is None:
         known = ", ".join(b.id for b in report.catalogue.banks)
-        return _fail(f"no bank '{args.bank}' (banks: {known})")
-    output: Path = args.output
-    output.write_bytes(bank_to_xlsx(bank))
+        return _fail(t(lang, "cli_no_bank", id=args.bank, known=known))
+    output.write_bytes(bank_to_xlsx(bank) if suffix == ".xlsx" else bank_to_csv(bank))
     print(
-        f"{output}: {len(bank.questions)} questions, {len(bank.faq)} FAQ entries", file=sys.stderr
+        t(lang, "cli_written", path=output, questions=len(bank.questions), faq=len(bank.faq)),
+        file=sys.stderr,
     )
     return 0
 

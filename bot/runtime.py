@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from functools import partial
 from pathlib import Path
 
-from bot.banks.installer import Installed, install_upload
+from bot.banks.installer import Installed, PendingInstalls, install_upload
 from bot.banks.loader import LoadReport, load_banks
 from bot.config import Settings
 from bot.contests import ContestPresenter, ContestResults, ContestRunner
@@ -73,6 +74,8 @@ class Runtime:
         self.learning = Learning(self.engine, learning_store)
         self.stats = Stats(StatsStore(self.db), self.catalogue_now)
         self.results = ContestResults(self._contest_store)
+        #: Uploads waiting for their organizer's confirmation (see :meth:`install`).
+        self.pending = PendingInstalls(settings.data_dir / "pending")
         self._contests: ContestRunner | None = None
 
     @property
@@ -188,21 +191,29 @@ class Runtime:
         report.catalogue.warm()
         return report
 
-    async def install(self, name: str, content: bytes) -> tuple[Installed, LoadReport | None]:
+    async def install(
+        self, name: str, content: bytes, force: bool = False
+    ) -> tuple[Installed, LoadReport | None]:
         """Validate an uploaded bank file and, if it is good, install it and reload.
+
+        A file that would replace another bank or delete many questions is not installed
+        unless ``force``: the result lists why (``confirm``), for the organizer to decide.
 
         Raises:
             OSError: the questions folder cannot be written.
         """
         settings = self.settings
         result = await asyncio.to_thread(
-            install_upload,
-            name,
-            content,
-            self.engine.catalogue,
-            settings.questions_dir,
-            settings.data_dir / "history",
-            self.clock.now(),
+            partial(
+                install_upload,
+                name,
+                content,
+                self.engine.catalogue,
+                settings.questions_dir,
+                settings.data_dir / "history",
+                self.clock.now(),
+                force=force,
+            )
         )
         if not result.ok:
             return result, None

@@ -27,6 +27,7 @@ def test_tiny_benchmark_run_writes_every_section(tmp_path: Path) -> None:
         "## FAQ accuracy on the blind set",
         "## Bank loading",
         "## Memory",
+        "## Importing a spreadsheet",
         "## Contests under load",
     ):
         assert heading in report
@@ -34,3 +35,4 @@ def test_tiny_benchmark_run_writes_every_section(tmp_path: Path) -> None:
         assert method in report
     assert (tmp_path / "faq-latency.png").read_bytes().startswith(b"\x89PNG")
     assert "| 1 × 20 | all at once | 20 / 20 |" in report  # every answer stored
+    assert "| 1,000 |" in report and " 1,000 |\n" in report  # every row imported

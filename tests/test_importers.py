@@ -41,7 +41,7 @@ def bank_of(text: str):
 )
 def test_csv_in_every_encoding_excel_writes(raw: bytes) -> None:
     result = import_bytes(raw, "消协题库.csv", bank_id="coop")
-    assert result.ok, result.errors
+    assert result.ok, result.messages()
     bank = bank_of(result.yaml_text)
     kinds = [q.type.value for q in bank.questions]
     assert kinds == ["single", "multiple", "truefalse", "open"]
@@ -75,7 +75,7 @@ def test_spreadsheet_errors_name_row_and_column() -> None:
     )
     result = import_bytes(broken.encode(), "bad.csv", bank_id="bad")
     assert not result.ok and result.yaml_text is None
-    assert result.errors == [
+    assert result.messages() == [
         "bad.csv, row 2, column 答案 (F): 'E' is not among the options (A-D)",
         "bad.csv, row 3, column 依据 (H): the source is empty (every fact needs its law and "
         "article)",
@@ -88,12 +88,14 @@ def test_spreadsheet_errors_name_row_and_column() -> None:
 def test_schema_limits_are_reported_against_the_row() -> None:
     long = "\n".join([HEADER, ROWS[0], ROWS[1].replace("下列属于", "问" * 300)]) + "\n"
     result = import_bytes(long.encode(), "long.csv", bank_id="long")
-    assert result.errors == ["long.csv, row 3: text is 308 characters long; the limit is 300"]
+    assert result.messages() == [
+        "long.csv, row 3, column 题目 (A): the cell is 308 characters long; the limit is 300"
+    ]
 
 
 def test_missing_columns_are_named() -> None:
     result = import_bytes(b"question,A,B\nq,a,b\n", "x.csv")
-    assert "no 'answer/答案/正确答案' column in the header row" in result.errors[0]
+    assert "no 'answer/答案/正确答案' column in the header row" in result.messages()[0]
 
 
 def workbook(rows: list[list[object]], faq: list[list[object]] | None = None) -> bytes:
@@ -138,7 +140,7 @@ def test_xlsx_with_english_headers_and_a_faq_sheet() -> None:
         ],
     )
     result = import_bytes(raw, "mixed.xlsx")
-    assert result.ok, result.errors
+    assert result.ok, result.messages()
     bank = bank_of(result.yaml_text)
     assert bank.questions[0].answer == frozenset({1})
     assert bank.faq[0].questions[:2] == ("商家不给开发票怎么办", "饭店说不开发票")
@@ -161,10 +163,10 @@ def test_problems_in_both_sheets_are_reported_together() -> None:
         ],
     )
     result = import_bytes(raw, "both.xlsx")
-    assert result.errors == [
+    assert result.messages() == [
         "both.xlsx, row 2, column 依据 (F): the source is empty (every fact needs its law and "
         "article)",
-        "both.xlsx, row 2: questions must list at least 4, not 2",
+        "both.xlsx, sheet 常见问题, row 2, column 问法 (A): the cell must list at least 4, not 2",
     ]
 
 
@@ -180,7 +182,7 @@ def test_export_and_import_round_trip() -> None:
 def test_red_trivia_list_becomes_open_questions() -> None:
     raw = "AUTHOR: someone\nWhat hotline takes complaints in China?:\n- '12315'\n- 12315 hotline\n"
     result = import_bytes(raw.encode(), "hotlines.yaml")
-    assert result.ok, result.errors
+    assert result.ok, result.messages()
     (question,) = bank_of(result.yaml_text).questions
     assert question.type.value == "open"
     assert question.accepted == ("12315", "12315 hotline")
@@ -212,7 +214,7 @@ def test_open_trivia_db_json() -> None:
         }
     ).encode()
     result = import_bytes(raw, "otdb.json")
-    assert result.ok, result.errors
+    assert result.ok, result.messages()
     first, second = bank_of(result.yaml_text).questions
     assert first.text == 'What does "CI" stand for?' and first.difficulty == 3
     assert first.options[min(first.answer)] == "Consumers International"
@@ -230,7 +232,7 @@ def test_sample_files_for_organizers_import_cleanly() -> None:
     folder = Path(__file__).resolve().parent.parent / "questions" / "examples"
     for path in sorted(folder.iterdir()):
         result = import_bytes(path.read_bytes(), path.name)
-        assert result.ok, (path, result.errors)
+        assert result.ok, (path, result.messages())
         assert yaml.safe_load(result.yaml_text)["questions"]
 
 

@@ -1048,3 +1048,14 @@ async def test_webhook_at_debug_logs_neither_token_nor_secret(
     assert secret not in log
     assert api.token not in log and api.token.split(":")[1] not in log
     assert "<secret>" in log
+
+
+def test_a_neutralised_cell_reads_back_as_the_text_it_was() -> None:
+    """A bank exported as CSV and imported back keeps texts that look like formulas."""
+    from bot.csvfile import neutralise, restore
+
+    for text in ("=1+1", "'=1+1", "''=1+1", "'quoted", "-5 元", "@user", "", "普通", "'"):
+        cell = neutralise(text)
+        assert isinstance(cell, str)
+        assert not cell.startswith(("=", "+", "-", "@"))
+        assert restore(cell) == text

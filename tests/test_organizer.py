@@ -111,8 +111,9 @@ async def test_broken_upload_lists_every_problem_and_changes_nothing(
         _checking, errors = await upload(api, ORGANIZER, "bad.csv", broken.encode())
         count = len(runtime.engine.catalogue.questions)
     assert errors.startswith("❌ bad.csv 有 2 处问题")
-    assert "row 3, column 答案 (D): 'C' is not among the options (A-B)" in errors
-    assert "row 3, column 解析 (E): the explanation is empty" in errors
+    # In the organizer's language (Telegram's "zh" here), with the row and column.
+    assert "bad.csv，第 3 行，答案 (D) 列：“C”不在选项中（A-B）" in errors
+    assert "bad.csv，第 3 行，解析 (E) 列：解析是空的" in errors
     assert files_under(organizer_settings.questions_dir) == before
     assert count == 4
 
@@ -124,7 +125,7 @@ async def test_upload_that_reuses_another_banks_ids_is_refused(
     clash = sample.replace("id: test-sample", "id: another-bank")
     async with running_bot(api, organizer_settings):
         _checking, errors = await upload(api, ORGANIZER, "clash.yaml", clash.encode())
-    assert "question id 't-single' is already used in" in errors
+    assert "clash.yaml：题目编号 't-single' 已被题库“测试题库”（test-sample）使用" in errors
 
 
 async def test_reload_keeps_the_old_version_of_a_broken_file(
@@ -139,7 +140,7 @@ async def test_reload_keeps_the_old_version_of_a_broken_file(
         (stranger,) = await Player(api, STRANGER).say("/reload")
     assert "⚠️ 1 个文件有问题" in reply["text"]
     assert "sample.yaml:" in reply["text"]
-    assert "answer 'Z' is not among the options" in reply["text"]
+    assert "题目 't-single'：answer 'Z' 不在选项中（A-C）" in reply["text"]
     assert still == frozenset({1})
     assert "这是组织者的功能" in stranger["text"]
 

@@ -13,15 +13,26 @@ from pathlib import Path
 
 import yaml
 
-from bot.banks.schema import BankError, id_node, validate_document
+from bot.banks.limits import LOCAL, FileRefused, Limits, check_size, check_tree, refuse
+from bot.banks.problems import BankError, Msg, msg
+from bot.banks.schema import id_node, validate_document
 from bot.banks.vocabulary import FOLDER as VOCABULARY_FOLDER
-from bot.banks.vocabulary import load_vocabulary
+from bot.banks.vocabulary import VocabularyFile, parse_vocabulary
+from bot.domain import languages
 from bot.domain.catalogue import Catalogue
 from bot.domain.models import Bank
 from bot.domain.vocabulary import Vocabulary
 from bot.perf import cyclic_gc_paused
 
-__all__ = ["LoadReport", "discover", "display_path", "load_banks", "parse_bank"]
+__all__ = [
+    "LoadReport",
+    "compose",
+    "discover",
+    "display_path",
+    "load_banks",
+    "parse_bank",
+    "read_text",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -96,35 +107,89 @@ def is_vocabulary(path: Path) -> bool:
     return path.parent.name == VOCABULARY_FOLDER
 
 
-def parse_bank(text: str, shown_as: str) -> tuple[Bank | None, list[BankError], yaml.Node | None]:
+def parse_bank(
+    text: str, shown_as: str, limits: Limits = LOCAL
+) -> tuple[Bank | None, list[BankError], yaml.Node | None]:
     """Parse and validate the text of one bank file.
 
     Returns:
         The bank (None if there is any error), its errors, and the root node.
     """
     try:
-        root = yaml.compose(text, Loader=_SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = " ".join(filter(None, [exc.context, exc.problem]))
-        return None, [BankError(shown_as, line, f"not valid YAML: {problem}")], None
-    except yaml.YAMLError as exc:  # e.g. an unreadable character
-        return None, [BankError(shown_as, 1, f"not valid YAML: {exc}")], None
+        root = compose(text, shown_as, limits)
+    except FileRefused as exc:
+        return None, [exc.error], None
     bank, errors = validate_document(shown_as, root)
     return bank, errors, root
 
 
-def _read(path: Path, shown_as: str) -> tuple[str | None, BankError | None]:
+def compose(text: str, shown_as: str, limits: Limits = LOCAL) -> yaml.Node | None:
+    """The YAML node tree of ``text``, within ``limits``.
+
+    Raises:
+        FileRefused: not YAML (with the line of the problem), an alias, too deep.
+    """
     try:
+        root = yaml.compose(text, Loader=_SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise refuse(shown_as, yaml_problem(exc), line) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text.count("\n", 0, exc.position) + 1
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
+        raise refuse(shown_as, msg("bank_yaml_character", code=code), line) from None
+    except yaml.YAMLError as exc:
+        raise refuse(shown_as, msg("bank_yaml", problem=str(exc)), 1) from None
+    except RecursionError:  # PyYAML without libyaml composes recursively
+        raise refuse(shown_as, msg("bank_too_deep", limit=limits.max_depth), 1) from None
+    if root is not None:
+        check_tree(shown_as, root, limits)
+    return root
+
+
+# PyYAML's problems that organizers meet most, in words they can act on.
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed here", "bank_yaml_colon"),
+    ("cannot start any token", "bank_yaml_tab"),
+    ("found unexpected end of stream", "bank_yaml_unclosed"),
+    ("expected a single document", "bank_yaml_documents"),
+    ("exceeded maximum nesting depth", "bank_yaml_deep"),
+    ("expected <block end>", "bank_yaml_indent"),
+    ("could not find expected ':'", "bank_yaml_indent"),
+    ("did not find expected key", "bank_yaml_indent"),
+    ("did not find expected '-' indicator", "bank_yaml_indent"),
+    ("found undefined alias", "bank_alias_undefined"),
+)
+
+
+def yaml_problem(exc: yaml.MarkedYAMLError) -> Msg:
+    """A YAML syntax error as a sentence (PyYAML's own words kept for the rare ones)."""
+    problem = " ".join(filter(None, [exc.context, exc.problem]))
+    for words, key in _YAML_PROBLEMS:
+        if words in problem:
+            return msg(key)
+    return msg("bank_yaml", problem=problem)
+
+
+def read_text(path: Path, shown_as: str, limits: Limits = LOCAL) -> str:
+    """A bank file's text (UTF-8, with or without BOM), after checking its size.
+
+    Raises:
+        FileRefused: it cannot be read, is too large, or is not UTF-8.
+    """
+    try:
+        check_size(shown_as, path.stat().st_size, limits)
         raw = path.read_bytes()
     except OSError as exc:
-        return None, BankError(shown_as, 1, f"cannot read the file: {exc.strerror}")
+        reason = exc.strerror or exc.__class__.__name__
+        raise refuse(shown_as, msg("bank_cannot_read", reason=reason), 1) from None
+    check_size(shown_as, len(raw), limits)  # it may have grown since
     try:
-        return raw.decode("utf-8-sig"), None
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, BankError(shown_as, line, "the file is not UTF-8 text")
+        raise refuse(shown_as, msg("bank_not_utf8"), line) from None
 
 
 class _Ids:
@@ -139,13 +204,10 @@ class _Ids:
             if key in self.seen:
                 kind, ident = key
                 line = lines.get(key, 1)
-                errors.append(
-                    BankError(
-                        bank.path,
-                        line,
-                        f"duplicate {kind} id '{ident}' (already used at {self.seen[key]})",
-                    )
+                problem = msg(
+                    "bank_duplicate_elsewhere", kind=msg(kind), id=ident, where=self.seen[key]
                 )
+                errors.append(BankError(bank.path, line, problem))
         return errors
 
     def add(self, bank: Bank, lines: dict[tuple[str, str], int]) -> None:
@@ -155,13 +217,17 @@ class _Ids:
 
 def _keys(bank: Bank) -> list[tuple[str, str]]:
     return (
-        [("bank", bank.id)]
-        + [("question", q.id) for q in bank.questions]
-        + [("FAQ entry", f.id) for f in bank.faq]
+        [("bank_what_bank_kind", bank.id)]
+        + [("bank_what_question", q.id) for q in bank.questions]
+        + [("bank_what_faq", f.id) for f in bank.faq]
     )
 
 
-_SECTIONS = {"bank": "bank", "questions": "question", "faq": "FAQ entry"}
+_SECTIONS = {
+    "bank": "bank_what_bank_kind",
+    "questions": "bank_what_question",
+    "faq": "bank_what_faq",
+}
 
 
 def _id_lines(root: yaml.Node | None) -> dict[tuple[str, str], int]:
@@ -173,7 +239,7 @@ def _id_lines(root: yaml.Node | None) -> dict[tuple[str, str], int]:
         if not isinstance(key, yaml.ScalarNode) or key.value not in _SECTIONS:
             continue
         kind = _SECTIONS[key.value]
-        if kind == "bank":
+        if key.value == "bank":
             entries = [value]
         else:
             entries = value.value if isinstance(value, yaml.SequenceNode) else []
@@ -187,15 +253,17 @@ def _id_lines(root: yaml.Node | None) -> dict[tuple[str, str], int]:
 def load_banks(
     paths: Sequence[Path],
     previous: Catalogue | None = None,
+    limits: Limits = LOCAL,
 ) -> LoadReport:
     """Load every bank file under ``paths`` into a new catalogue (see :func:`_load`)."""
     with cyclic_gc_paused():
-        return _load(paths, previous)
+        return _load(paths, previous, limits)
 
 
 def _load(
     paths: Sequence[Path],
     previous: Catalogue | None = None,
+    limits: Limits = LOCAL,
 ) -> LoadReport:
     """Load every bank file under ``paths`` into a new catalogue.
 
@@ -203,6 +271,7 @@ def _load(
         paths: files or folders.
         previous: the catalogue now serving, on a reload. A broken file's previous version
             (same path) keeps serving instead of vanishing.
+        limits: what one file may hold (see :mod:`bot.banks.limits`).
 
     Returns:
         The new catalogue with every error found, file by file.
@@ -215,12 +284,13 @@ def _load(
     vocabularies = _vocabularies([p for p in found if is_vocabulary(p)], previous, report)
     for path in (p for p in found if not is_vocabulary(p)):
         shown = display_path(path)
-        text, read_error = _read(path, shown)
         lines: dict[tuple[str, str], int] = {}
-        if read_error:
-            errors, bank = [read_error], None
+        try:
+            text = read_text(path, shown, limits)
+        except FileRefused as exc:
+            errors, bank = [exc.error], None
         else:
-            bank, errors, root = parse_bank(text or "", shown)
+            bank, errors, root = parse_bank(text, shown, limits)
             if bank is not None:  # a broken file's nodes may be of any shape
                 lines = _id_lines(root)
                 errors = ids.clashes(bank, lines)
@@ -245,6 +315,15 @@ def _load(
     return report
 
 
+def _load_vocabulary(path: Path, shown: str) -> VocabularyFile:
+    """Read one vocabulary file, within the limits of a bank file of the folder."""
+    try:
+        root = compose(read_text(path, shown, LOCAL), shown, LOCAL)
+    except FileRefused as exc:
+        return VocabularyFile(shown, languages.DEFAULT, Vocabulary(), [exc.error])
+    return parse_vocabulary(root, shown)
+
+
 def _vocabularies(
     paths: list[Path], previous: Catalogue | None, report: LoadReport
 ) -> dict[str, Vocabulary]:
@@ -254,7 +333,7 @@ def _vocabularies(
     files: dict[str, tuple[str, Vocabulary]] = {}
     for path in paths:
         shown = display_path(path)
-        loaded = load_vocabulary(path, shown)
+        loaded = _load_vocabulary(path, shown)
         if loaded.errors:
             report.errors.extend(loaded.errors)
             if shown in old:

@@ -4,6 +4,10 @@ The validator walks the YAML node tree (not the constructed Python values), so e
 problem carries the line it comes from. It collects all problems of a file instead of
 stopping at the first, and builds the :class:`~bot.domain.models.Bank` only when there
 are none.
+
+Spreadsheets go through the same rules: their importer builds one small node tree per row
+whose marks are :class:`RowMark` (the row, its sheet and the column of each field), so a
+problem names the row and column instead of a line.
 """
 
 from __future__ import annotations
@@ -16,12 +20,25 @@ from typing import TypeVar
 
 import yaml
 
+from bot.banks.problems import BankError, Msg, Unit, msg
 from bot.domain.models import LETTERS, Bank, FaqEntry, Question, QuestionType
 from bot.domain.text import normalise
 
-__all__ = ["LIMITS", "BankError", "id_node", "tg_len", "validate_document"]
+__all__ = [
+    "ID_RE",
+    "LANGUAGES",
+    "LIMITS",
+    "BankBuilder",
+    "BankError",
+    "RowMark",
+    "canonical_text",
+    "id_node",
+    "tg_len",
+    "validate_document",
+]
 
 _STR = "tag:yaml.org,2002:str"
+_ScalarNode = yaml.ScalarNode
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -63,46 +80,58 @@ def _too_long(text: str, limit: int) -> bool:
     return len(text) * 2 > limit and tg_len(text) > limit
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class BankError:
-    """One problem in a bank file, reported as ``path:line: message``."""
+class RowMark:
+    """Where a spreadsheet row's nodes come from: the row, its sheet, each field's column."""
 
-    path: str
-    line: int
-    message: str
+    __slots__ = ("columns", "line", "row", "sheet", "unit")
 
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+    def __init__(
+        self, row: int, columns: dict[str, str], sheet: str = "", unit: Unit = Unit.ROW
+    ) -> None:
+        self.row = row
+        self.line = row - 1  # as a YAML mark counts, so that code reading marks works alike
+        self.columns = columns
+        self.sheet = sheet
+        self.unit = unit
 
 
 class _Invalid(Exception):
     """Raised inside a field check; the walker turns it into a BankError."""
 
-    def __init__(self, node: yaml.Node, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, node: yaml.Node, problem: Msg) -> None:
+        super().__init__(problem.key)
         self.node = node
-        self.message = message
+        self.problem = problem
 
 
 def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1  # marks are 0-based
+    return int(node.start_mark.line) + 1  # marks are 0-based
+
+
+def _place(node: yaml.Node) -> Msg:
+    mark = node.start_mark
+    if isinstance(mark, RowMark):
+        key = "bank_place_item" if mark.unit is Unit.ITEM else "bank_place_row"
+        return msg(key, number=mark.row)
+    return msg("bank_place_line", number=_line(node))
 
 
 _KIND = {
-    _BOOL: "true/false",
-    _NULL: "nothing",
-    _INT: "a number",
-    _FLOAT: "a number",
-    _STR: "text",
+    _BOOL: "bank_kind_bool",
+    _NULL: "bank_kind_null",
+    _INT: "bank_kind_number",
+    _FLOAT: "bank_kind_number",
+    _STR: "bank_kind_text",
 }
 
 
-def _kind(node: yaml.Node) -> str:
+def kind_of(node: yaml.Node) -> Msg:
+    """What a node holds, as a phrase: "a list", "a number" …"""
     if isinstance(node, yaml.MappingNode):
-        return "a mapping"
+        return msg("bank_kind_mapping")
     if isinstance(node, yaml.SequenceNode):
-        return "a list"
-    return _KIND.get(node.tag, "an unsupported value")
+        return msg("bank_kind_list")
+    return msg(_KIND.get(node.tag, "bank_kind_other"))
 
 
 T = TypeVar("T")
@@ -115,47 +144,71 @@ class _Checker:
         self.path = path
         self.errors: list[BankError] = []
 
-    def error(self, node: yaml.Node, message: str) -> None:
-        self.errors.append(BankError(self.path, _line(node), message))
+    def error(
+        self,
+        node: yaml.Node,
+        problem: Msg,
+        what: Msg | Callable[[], Msg] | None = None,
+        key: str | None = None,
+    ) -> None:
+        """Record ``problem`` at ``node``: about the field ``key`` of the entry ``what``.
+
+        A spreadsheet row names its column instead of the field, and needs no entry: its row
+        says which.
+        """
+        mark = node.start_mark
+        if isinstance(mark, RowMark):
+            column = mark.columns.get(key or "", "")
+            if column:
+                text = msg("bank_cell", text=problem)
+            else:
+                text = problem if key is None else msg("bank_field", key=key, text=problem)
+            self.errors.append(BankError(self.path, mark.row, text, mark.unit, column, mark.sheet))
+            return
+        text = problem if key is None else msg("bank_field", key=key, text=problem)
+        if what is not None:
+            text = msg("bank_in", what=what if isinstance(what, Msg) else what(), text=text)
+        self.errors.append(BankError(self.path, _line(node), text))
 
     def mapping(
         self,
         node: yaml.Node,
-        what: str,
+        what: Msg | Callable[[], Msg],
         required: tuple[str, ...],
         optional: tuple[str, ...] = (),
     ) -> dict[str, yaml.Node] | None:
         """The keys of a mapping node; unknown, missing and duplicate keys are errors."""
         if not isinstance(node, yaml.MappingNode):
-            self.error(node, f"{what} must be a mapping of keys, not {_kind(node)}")
+            self.error(node, msg("bank_not_mapping", kind=kind_of(node)), what)
             return None
         found: dict[str, yaml.Node] = {}
         allowed = required + optional
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if key is None:
-                self.error(key_node, f"{what}: a key must be a plain word")
+                self.error(key_node, msg("bank_key_not_word"), what)
             elif key in found:
-                self.error(key_node, f"{what}: duplicate key '{key}'")
+                self.error(key_node, msg("bank_duplicate_key", key=key), what)
             elif key not in allowed:
                 hint = _close_match(key, allowed)
-                self.error(
-                    key_node,
-                    f"{what}: unknown key '{key}'"
-                    + (f" (did you mean '{hint}'?)" if hint else ""),
+                problem = (
+                    msg("bank_unknown_key_hint", key=key, hint=hint)
+                    if hint
+                    else msg("bank_unknown_key", key=key)
                 )
+                self.error(key_node, problem, what)
             else:
                 found[key] = value_node
         for key in required:
             if key not in found:
-                self.error(node, f"{what}: missing key '{key}'")
+                self.error(node, msg("bank_missing_key", key=key), what)
         return found
 
     def field(
         self,
         fields: dict[str, yaml.Node],
         key: str,
-        what: str,
+        what: Msg | Callable[[], Msg],
         check: Callable[[yaml.Node], T],
     ) -> T | None:
         """Run ``check`` on one field; a failed check records an error and gives None."""
@@ -165,7 +218,7 @@ class _Checker:
         try:
             return check(node)
         except _Invalid as exc:
-            self.error(exc.node, f"{what}: {key} {exc.message}")
+            self.error(exc.node, exc.problem, what, key)
             return None
 
 
@@ -181,8 +234,8 @@ def _close_match(key: str, allowed: tuple[str, ...]) -> str | None:
 
 def _scalar_text(node: yaml.Node) -> str:
     if not isinstance(node, yaml.ScalarNode) or node.tag not in (_STR, _INT, _FLOAT):
-        hint = " (put it in quotes)" if node.tag == _BOOL else ""
-        raise _Invalid(node, f"must be text, not {_kind(node)}{hint}")
+        hint = msg("bank_hint_quote") if node.tag == _BOOL else ""
+        raise _Invalid(node, msg("bank_must_be_text", kind=kind_of(node), hint=hint))
     return str(node.value)
 
 
@@ -192,20 +245,44 @@ _CJK_SPACE = re.compile(
     r" +"
     r"(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])"
 )
+# Invisible characters that have no place in a question: control characters (a tab and a
+# line break aside), the bidirectional overrides that make text read other than it is
+# stored, lone surrogates (not text at all) and the two non-characters.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def canonical_text(value: str) -> str:
+    """A text as a bank keeps it: without surrounding space, nor a folded space in Chinese."""
+    value = value.strip()
+    if " " in value:
+        value = _CJK_SPACE.sub("", value)
+    return value
 
 
 @cache
-def text(limit: int) -> Callable[[yaml.Node], str]:
+def text(limit: int, one_line: bool = False) -> Callable[[yaml.Node], str]:
     """A check of a non-empty text of at most ``limit`` characters."""
 
     def check(node: yaml.Node) -> str:
-        value = _scalar_text(node).strip()
+        # The common case inlined (a bank has hundreds of thousands of texts).
+        if node.__class__ is _ScalarNode and node.tag == _STR:
+            value: str = node.value.strip()
+        else:
+            value = _scalar_text(node).strip()
         if " " in value:
             value = _CJK_SPACE.sub("", value)
         if not value:
-            raise _Invalid(node, "is empty")
-        if _too_long(value, limit):
-            raise _Invalid(node, f"is {tg_len(value)} characters long; the limit is {limit}")
+            raise _Invalid(node, msg("bank_empty"))
+        if len(value) * 2 > limit and tg_len(value) > limit:
+            raise _Invalid(node, msg("bank_too_long", length=tg_len(value), limit=limit))
+        bad = _INVISIBLE.search(value)
+        if bad:
+            code = f"U+{ord(bad.group()):04X}"
+            raise _Invalid(node, msg("bank_invisible", code=code))
+        if one_line and ("\n" in value or "\r" in value):
+            raise _Invalid(node, msg("bank_one_line", value=value.splitlines()[0]))
         return value
 
     return check
@@ -214,16 +291,14 @@ def text(limit: int) -> Callable[[yaml.Node], str]:
 def identifier(node: yaml.Node) -> str:
     value = _scalar_text(node)
     if not ID_RE.match(value):
-        raise _Invalid(
-            node, f"'{value}' must be 1-48 characters of letters, digits, '_', '.' or '-'"
-        )
+        raise _Invalid(node, msg("bank_bad_id", value=value))
     return value
 
 
 def language(node: yaml.Node) -> str:
     value = _scalar_text(node)
     if value not in LANGUAGES:
-        raise _Invalid(node, f"'{value}' must be one of: {', '.join(LANGUAGES)}")
+        raise _Invalid(node, msg("bank_one_of", value=value, choices=", ".join(LANGUAGES)))
     return value
 
 
@@ -233,7 +308,8 @@ def difficulty(node: yaml.Node) -> int:
         or node.tag != _INT
         or node.value not in ("1", "2", "3")
     ):
-        raise _Invalid(node, f"must be 1, 2 or 3, not {node.value!r}")
+        shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else kind_of(node)
+        raise _Invalid(node, msg("bank_bad_difficulty", value=shown))
     return int(node.value)
 
 
@@ -241,26 +317,30 @@ def difficulty(node: yaml.Node) -> int:
 def text_list(
     limit: int, minimum: int = 0, loose: bool = False
 ) -> Callable[[yaml.Node], tuple[str, ...]]:
-    """A check of a list of texts with no two alike.
+    """A check of a list of one-line texts with no two alike.
 
     ``loose`` compares texts as the FAQ matcher does (normalised: punctuation, width and
     case aside); otherwise up to case and surrounding space, which is cheaper.
     """
+    item_check = text(limit, one_line=True)
 
     def check(node: yaml.Node) -> tuple[str, ...]:
         if isinstance(node, yaml.ScalarNode) and node.tag != _NULL and minimum <= 1:
-            return (text(limit)(node),)
+            return (item_check(node),)
         if not isinstance(node, yaml.SequenceNode):
-            raise _Invalid(node, f"must be a list, not {_kind(node)}")
+            raise _Invalid(node, msg("bank_must_be_list", kind=kind_of(node)))
         if len(node.value) < minimum:
-            raise _Invalid(node, f"must list at least {minimum}, not {len(node.value)}")
+            raise _Invalid(node, msg("bank_too_few", minimum=minimum, count=len(node.value)))
         values = []
         seen: dict[str, yaml.Node] = {}
         for item in node.value:
-            value = text(limit)(item)
+            value = item_check(item)
             key = normalise(value) if loose else value.casefold()
             if key in seen:
-                raise _Invalid(item, f"repeats '{value}' (line {_line(seen[key])})")
+                first = seen[key]
+                if isinstance(first.start_mark, RowMark):  # the same cell: no place to add
+                    raise _Invalid(item, msg("bank_repeats", value=value))
+                raise _Invalid(item, msg("bank_repeats_at", value=value, place=_place(first)))
             seen[key] = item
             values.append(value)
         return tuple(values)
@@ -274,7 +354,7 @@ def question_type(node: yaml.Node) -> QuestionType:
         return QuestionType(value)
     except ValueError:
         choices = ", ".join(t.value for t in QuestionType)
-        raise _Invalid(node, f"'{value}' must be one of: {choices}") from None
+        raise _Invalid(node, msg("bank_one_of", value=value, choices=choices)) from None
 
 
 def letters(node: yaml.Node, count: int, many: bool) -> frozenset[int]:
@@ -285,20 +365,36 @@ def letters(node: yaml.Node, count: int, many: bool) -> frozenset[int]:
         raw = node.value.replace(",", "").replace(" ", "").upper()
         items = [(ch, node) for ch in raw] if many else [(raw, node)]
     else:
-        shape = "letters such as [A, C]" if many else "one letter such as B"
-        raise _Invalid(node, f"must be {shape}, not {_kind(node)}")
+        key = "bank_must_be_letters" if many else "bank_must_be_letter"
+        raise _Invalid(node, msg(key, kind=kind_of(node)))
     if not items:
-        raise _Invalid(node, "is empty")
+        raise _Invalid(node, msg("bank_empty"))
     if not many and len(items[0][0]) != 1:
-        raise _Invalid(node, f"'{items[0][0]}' must be one letter (use type: multiple for more)")
+        raise _Invalid(node, msg("bank_one_letter", value=items[0][0]))
     picked: set[int] = set()
     valid = LETTERS[:count]
+    return _shared(_letters(node, items, picked, valid))
+
+
+_ANSWERS: dict[frozenset[int], frozenset[int]] = {}
+
+
+def _shared(answer: frozenset[int]) -> frozenset[int]:
+    """One object per set of right options: a large bank holds the same few many times."""
+    return _ANSWERS.setdefault(answer, answer)
+
+
+def _letters(
+    node: yaml.Node, items: list[tuple[str, yaml.Node]], picked: set[int], valid: str
+) -> frozenset[int]:
     for letter, item in items:
         if len(letter) != 1 or letter not in valid:
-            raise _Invalid(item, f"'{letter}' is not among the options ({valid[0]}-{valid[-1]})")
+            raise _Invalid(
+                item, msg("bank_not_an_option", value=letter, first=valid[0], last=valid[-1])
+            )
         index = LETTERS.index(letter)
         if index in picked:
-            raise _Invalid(item, f"repeats '{letter}'")
+            raise _Invalid(item, msg("bank_repeats", value=letter))
         picked.add(index)
     return frozenset(picked)
 
@@ -308,6 +404,7 @@ def letters(node: yaml.Node, count: int, many: bool) -> frozenset[int]:
 _BANK_KEYS = ("id", "title", "language")
 _QUESTION_KEYS = ("id", "type", "text", "answer", "explanation", "source", "tags", "difficulty")
 _FAQ_KEYS = ("id", "questions", "answer", "source")
+_TOP_KEYS = ("bank", "questions", "faq")
 
 
 @dataclass(slots=True)
@@ -316,6 +413,85 @@ class _BankHead:
     title: str
     language: str
     description: str
+
+
+class BankBuilder:
+    """Validates a bank part by part (its head, then each entry) and builds it at the end.
+
+    A YAML file gives its whole node tree at once (:func:`validate_document`); a spreadsheet
+    gives one row's nodes at a time, so a large sheet never needs the tree of every row.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.checker = _Checker(path)
+        self.head: _BankHead | None = None
+        self.questions: list[Question] = []
+        self.faq: list[FaqEntry] = []
+        self.entries = 0
+        self._ids: dict[tuple[str, str], yaml.Node] = {}
+
+    @property
+    def errors(self) -> list[BankError]:
+        return self.checker.errors
+
+    def bank(self, node: yaml.Node) -> None:
+        """The ``bank:`` mapping (id, title, language, description)."""
+        self.head = _bank_head(self.checker, node)
+
+    def question(self, node: yaml.Node) -> Question | None:
+        """One entry of ``questions``."""
+        self.entries += 1
+        head = self.head
+        built = _question(self.checker, node, head.id if head else "", _lang(head))
+        self._unique(node, "bank_what_question")
+        if built is not None:
+            self.questions.append(built)
+        return built
+
+    def faq_entry(self, node: yaml.Node) -> FaqEntry | None:
+        """One entry of ``faq``."""
+        self.entries += 1
+        head = self.head
+        built = _faq(self.checker, node, head.id if head else "", _lang(head))
+        self._unique(node, "bank_what_faq")
+        if built is not None:
+            self.faq.append(built)
+        return built
+
+    def _unique(self, node: yaml.Node, kind: str) -> None:
+        ident = id_node(node)
+        if ident is None:
+            return
+        key = (kind, ident.value)
+        first = self._ids.get(key)
+        if first is None:
+            self._ids[key] = ident
+        else:
+            place = _place(first)
+            self.checker.error(
+                ident, msg("bank_duplicate_id", kind=msg(kind), id=ident.value, place=place)
+            )
+
+    def build(self) -> tuple[Bank | None, list[BankError]]:
+        """The bank and no errors, or None and every error found (sorted by place)."""
+        head = self.head
+        if self.errors or head is None:
+            return None, sorted(self.errors, key=BankError.sort_key)
+        bank = Bank(
+            id=head.id,
+            title=head.title,
+            language=head.language,
+            path=self.path,
+            description=head.description,
+            questions=tuple(self.questions),
+            faq=tuple(self.faq),
+        )
+        return bank, []
+
+
+def _lang(head: _BankHead | None) -> str:
+    return head.language if head else "zh"
 
 
 def validate_document(path: str, root: yaml.Node | None) -> tuple[Bank | None, list[BankError]]:
@@ -328,50 +504,38 @@ def validate_document(path: str, root: yaml.Node | None) -> tuple[Bank | None, l
     Returns:
         The bank and no errors, or None and every error found.
     """
-    checker = _Checker(path)
+    builder = BankBuilder(path)
+    checker = builder.checker
     if root is None:
-        checker.errors.append(BankError(path, 1, "the file is empty"))
+        checker.errors.append(BankError(path, 1, msg("bank_file_empty")))
         return None, checker.errors
-    top = checker.mapping(root, "the file", ("bank",), ("questions", "faq"))
+    top = checker.mapping(root, msg("bank_what_file"), ("bank",), ("questions", "faq"))
     if top is None:
         return None, checker.errors
-    head = _bank_head(checker, top.get("bank"))
-    lang = head.language if head else "zh"
-    bank_id = head.id if head else ""
-    questions = list(_items(checker, top.get("questions"), "questions"))
-    faq_nodes = list(_items(checker, top.get("faq"), "faq"))
-    built_questions = [q for q in (_question(checker, n, bank_id, lang) for n in questions) if q]
-    built_faq = [f for f in (_faq(checker, n, bank_id, lang) for n in faq_nodes) if f]
-    if not questions and not faq_nodes and "bank" in top:
-        checker.error(root, "the bank is empty: it needs at least one question or FAQ entry")
-    _check_unique(checker, questions, "question")
-    _check_unique(checker, faq_nodes, "FAQ entry")
-    if checker.errors or head is None:
-        return None, sorted(checker.errors)
-    bank = Bank(
-        id=head.id,
-        title=head.title,
-        language=head.language,
-        path=path,
-        description=head.description,
-        questions=tuple(built_questions),
-        faq=tuple(built_faq),
-    )
-    return bank, []
+    if "bank" in top:
+        builder.bank(top["bank"])
+    for node in _items(checker, top.get("questions"), "questions"):
+        builder.question(node)
+    for node in _items(checker, top.get("faq"), "faq"):
+        builder.faq_entry(node)
+    if not builder.entries and "bank" in top:
+        checker.error(root, msg("bank_bank_empty"))
+    return builder.build()
 
 
 def _bank_head(checker: _Checker, node: yaml.Node | None) -> _BankHead | None:
     if node is None:
         return None
-    fields = checker.mapping(node, "bank", _BANK_KEYS, ("description",))
+    what = msg("bank_what_bank")
+    fields = checker.mapping(node, what, _BANK_KEYS, ("description",))
     if fields is None:
         return None
     values = {
-        "id": checker.field(fields, "id", "bank", identifier),
-        "title": checker.field(fields, "title", "bank", text(LIMITS.title)),
-        "language": checker.field(fields, "language", "bank", language),
+        "id": checker.field(fields, "id", what, identifier),
+        "title": checker.field(fields, "title", what, text(LIMITS.title, one_line=True)),
+        "language": checker.field(fields, "language", what, language),
     }
-    description = checker.field(fields, "description", "bank", text(LIMITS.description))
+    description = checker.field(fields, "description", what, text(LIMITS.description))
     if any(v is None for v in values.values()):
         return None
     return _BankHead(description=str(description or ""), **values)  # type: ignore[arg-type]
@@ -383,7 +547,7 @@ def _items(checker: _Checker, node: yaml.Node | None, key: str) -> Iterator[yaml
     if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
         return  # "questions:" with nothing under it: an empty section
     if not isinstance(node, yaml.SequenceNode):
-        checker.error(node, f"{key} must be a list (each entry starting with '- ')")
+        checker.error(node, msg("bank_section_list", key=key))
         return
     yield from node.value
 
@@ -398,14 +562,16 @@ def id_node(entry: yaml.Node) -> yaml.ScalarNode | None:
     return None
 
 
-def _named(kind: str, node: yaml.Node) -> str:
-    """'question 'x-001'' when the entry has a usable id, else just the kind."""
+def _named(kind: str, node: yaml.Node) -> Msg:
+    """ "question 'x-001'" when the entry has a usable id, else just the kind."""
     ident = id_node(node)
-    return f"{kind} '{ident.value}'" if ident is not None and ident.value else kind
+    if ident is not None and ident.value:
+        return msg(f"{kind}_id", id=ident.value)
+    return msg(kind)
 
 
 def _question(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> Question | None:
-    what = _named("question", node)
+    what = _named("bank_what_question", node)
     before = len(checker.errors)
     fields = checker.mapping(node, what, _QUESTION_KEYS, ("options",))
     if fields is None:
@@ -422,7 +588,7 @@ def _question(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> Qu
     accepted: tuple[str, ...] = ()
     if qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE):
         if "options" not in fields:
-            checker.error(node, f"{what}: missing key 'options' (type {qtype} needs them)")
+            checker.error(node, msg("bank_options_needed", type=str(qtype)), what)
         else:
             options = checker.field(fields, "options", what, _options) or ()
         if options:
@@ -433,9 +599,7 @@ def _question(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> Qu
             answer = picked or frozenset()
     elif qtype is not None:
         if "options" in fields:
-            checker.error(
-                fields["options"], f"{what}: a question of type {qtype} takes no options"
-            )
+            checker.error(fields["options"], msg("bank_no_options", type=str(qtype)), what)
         if qtype is QuestionType.TRUEFALSE:
             answer = checker.field(fields, "answer", what, _truth) or frozenset()
         else:
@@ -462,23 +626,30 @@ def _question(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> Qu
 
 def _options(node: yaml.Node) -> tuple[str, ...]:
     if not isinstance(node, yaml.SequenceNode):
-        raise _Invalid(node, f"must be a list, not {_kind(node)}")
+        raise _Invalid(node, msg("bank_must_be_list", kind=kind_of(node)))
     count = len(node.value)
     if not LIMITS.options_min <= count <= LIMITS.options_max:
         raise _Invalid(
-            node, f"has {count}; a question needs {LIMITS.options_min}-{LIMITS.options_max}"
+            node,
+            msg(
+                "bank_options_count",
+                count=count,
+                minimum=LIMITS.options_min,
+                maximum=LIMITS.options_max,
+            ),
         )
     return text_list(LIMITS.option)(node)
 
 
 def _truth(node: yaml.Node) -> frozenset[int]:
     if not isinstance(node, yaml.ScalarNode) or node.tag != _BOOL:
-        raise _Invalid(node, f"must be true or false, not {node.value!r}")
-    return frozenset({0} if node.value.lower() in ("true", "yes", "on", "y") else {1})
+        shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else kind_of(node)
+        raise _Invalid(node, msg("bank_must_be_bool", value=shown))
+    return _shared(frozenset({0} if node.value.lower() in ("true", "yes", "on", "y") else {1}))
 
 
 def _faq(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> FaqEntry | None:
-    what = _named("FAQ entry", node)
+    what = _named("bank_what_faq", node)
     before = len(checker.errors)
     fields = checker.mapping(node, what, _FAQ_KEYS, ("keywords",))
     if fields is None:
@@ -504,17 +675,3 @@ def _faq(checker: _Checker, node: yaml.Node, bank_id: str, lang: str) -> FaqEntr
         source=str(source),
         keywords=keywords or (),
     )
-
-
-def _check_unique(checker: _Checker, nodes: list[yaml.Node], what: str) -> None:
-    seen: dict[str, int] = {}
-    for node in nodes:
-        ident = id_node(node)
-        if ident is None:
-            continue
-        if ident.value in seen:
-            checker.error(
-                ident, f"duplicate {what} id '{ident.value}' (first at line {seen[ident.value]})"
-            )
-        else:
-            seen[ident.value] = _line(ident)

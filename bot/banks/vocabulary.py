@@ -17,24 +17,21 @@ is not used (the previous version keeps serving on a reload, as for banks).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import yaml
 
-from bot.banks.schema import BankError
+from bot.banks.problems import BankError, msg
 from bot.domain import languages
 from bot.domain.text import normalise
 from bot.domain.vocabulary import SMALLTALK_KINDS, TermGroup, Vocabulary
 
-__all__ = ["FOLDER", "VocabularyFile", "load_vocabulary", "parse_vocabulary"]
+__all__ = ["FOLDER", "VocabularyFile", "parse_vocabulary"]
 
 #: The folder, under a questions folder, that holds vocabulary files (not banks).
 FOLDER = "vocabulary"
 #: Limits that keep a file readable and matching fast.
 MAX_WORD = 30
 MAX_GROUPS = 5000
-
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(slots=True)
@@ -50,23 +47,24 @@ class _Problems:
         self.path = path
         self.errors: list[BankError] = []
 
-    def add(self, node: yaml.Node, message: str) -> None:
-        self.errors.append(BankError(self.path, node.start_mark.line + 1, message))
+    def add(self, node: yaml.Node, text: str, /, **values: object) -> None:
+        problem = msg(text, **values)
+        self.errors.append(BankError(self.path, node.start_mark.line + 1, problem))
 
 
 def _mapping(
     node: yaml.Node, what: str, allowed: tuple[str, ...], problems: _Problems
 ) -> dict[str, yaml.Node]:
     if not isinstance(node, yaml.MappingNode):
-        problems.add(node, f"{what} must be a mapping (key: value)")
+        problems.add(node, "vocab_not_mapping", what=what)
         return {}
     found: dict[str, yaml.Node] = {}
     for key, value in node.value:
         name = key.value if isinstance(key, yaml.ScalarNode) else None
         if name not in allowed:
-            problems.add(key, f"{what}: unknown key '{name}' (allowed: {', '.join(allowed)})")
+            problems.add(key, "vocab_unknown_key", what=what, key=name, allowed=", ".join(allowed))
         elif name in found:
-            problems.add(key, f"{what}: duplicate key '{name}'")
+            problems.add(key, "vocab_duplicate_key", what=what, key=name)
         else:
             found[name] = value
     return found
@@ -74,21 +72,21 @@ def _mapping(
 
 def _word(node: yaml.Node, what: str, problems: _Problems) -> str | None:
     if not isinstance(node, yaml.ScalarNode) or node.tag.endswith(("null", "bool", "map", "seq")):
-        problems.add(node, f"{what} must be text")
+        problems.add(node, "vocab_not_text", what=what)
         return None
     word = str(node.value).strip()
     if not word or not normalise(word):
-        problems.add(node, f"{what} is empty")
+        problems.add(node, "vocab_empty", what=what)
         return None
     if len(word) > MAX_WORD:
-        problems.add(node, f"{what} '{word[:12]}…' is longer than {MAX_WORD} characters")
+        problems.add(node, "vocab_too_long", what=what, word=word[:12], limit=MAX_WORD)
         return None
     return word
 
 
 def _words(node: yaml.Node, what: str, problems: _Problems) -> list[tuple[str, yaml.Node]]:
     if not isinstance(node, yaml.SequenceNode):
-        problems.add(node, f"{what} must be a list such as [工商, 工商局]")
+        problems.add(node, "vocab_not_list", what=what)
         return []
     words = []
     for item in node.value:
@@ -98,57 +96,47 @@ def _words(node: yaml.Node, what: str, problems: _Problems) -> list[tuple[str, y
     return words
 
 
-def parse_vocabulary(text: str, shown_as: str) -> VocabularyFile:
-    """Parse and validate one vocabulary file's text."""
+def parse_vocabulary(root: yaml.Node | None, shown_as: str) -> VocabularyFile:
+    """Validate one vocabulary file's YAML tree (composed within the banks' limits)."""
     problems = _Problems(shown_as)
     empty = VocabularyFile(shown_as, languages.DEFAULT, Vocabulary(), problems.errors)
-    try:
-        root = yaml.compose(text, Loader=_SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problems.errors.append(BankError(shown_as, line, f"not valid YAML: {exc}"))
-        return empty
     if root is None:
-        problems.errors.append(BankError(shown_as, 1, "the file is empty"))
+        problems.errors.append(BankError(shown_as, 1, msg("vocab_empty_file")))
         return empty
-    top = _mapping(root, "the file", ("vocabulary", "terms", "smalltalk"), problems)
+    top = _mapping(root, "vocabulary file", ("vocabulary", "terms", "smalltalk"), problems)
     language = languages.DEFAULT
     head = top.get("vocabulary")
     if head is None:
-        problems.add(root, "missing 'vocabulary: {language: ...}'")
+        problems.add(root, "vocab_no_header")
     else:
         fields = _mapping(head, "vocabulary", ("language",), problems)
         lang_node = fields.get("language")
         if lang_node is None or not languages.is_code(getattr(lang_node, "value", None)):
-            codes = ", ".join(languages.codes())
-            problems.add(lang_node or head, f"vocabulary: language must be one of {codes}")
+            problems.add(lang_node or head, "vocab_language", codes=", ".join(languages.codes()))
         else:
             language = str(lang_node.value)
     groups: list[TermGroup] = []
     terms = top.get("terms")
     if terms is not None and not isinstance(terms, yaml.SequenceNode):
-        problems.add(terms, "terms must be a list (each entry starting with '- ')")
+        problems.add(terms, "vocab_not_list", what="terms")
     elif terms is not None:
         if len(terms.value) > MAX_GROUPS:
-            problems.add(terms, f"terms: more than {MAX_GROUPS} entries")
+            problems.add(terms, "vocab_too_many", limit=MAX_GROUPS)
         for entry in terms.value[:MAX_GROUPS]:
-            fields = _mapping(entry, "a term", ("term", "also"), problems)
+            fields = _mapping(entry, "term", ("term", "also"), problems)
             if "term" not in fields or "also" not in fields:
                 if fields or isinstance(entry, yaml.MappingNode):
-                    problems.add(entry, "a term needs both 'term' and 'also'")
+                    problems.add(entry, "vocab_term_needs_also")
                 continue
             term = _word(fields["term"], "term", problems)
-            variants = _words(fields["also"], f"also of '{term}'", problems)
+            variants = _words(fields["also"], f"also ({term})", problems)
             if term is None:
                 continue
             seen: dict[str, int] = {}
             for word, node in variants:
                 norm = normalise(word)
                 if norm in seen:
-                    problems.add(
-                        node, f"'{word}' is listed twice for '{term}' (line {seen[norm]})"
-                    )
+                    problems.add(node, "vocab_twice", word=word, term=term, line=seen[norm])
                 seen.setdefault(norm, node.start_mark.line + 1)
             groups.append(TermGroup(term, tuple(word for word, _ in variants)))
     small: dict[str, tuple[str, ...]] = {}
@@ -157,23 +145,10 @@ def parse_vocabulary(text: str, shown_as: str) -> VocabularyFile:
         for kind, node in _mapping(talk, "smalltalk", SMALLTALK_KINDS, problems).items():
             small[kind] = tuple(word for word, _ in _words(node, f"smalltalk {kind}", problems))
     if problems.errors:
-        return VocabularyFile(shown_as, language, Vocabulary(), sorted(problems.errors))
+        errors = sorted(problems.errors, key=_place)
+        return VocabularyFile(shown_as, language, Vocabulary(), errors)
     return VocabularyFile(shown_as, language, Vocabulary(tuple(groups), small))
 
 
-def load_vocabulary(path: Path, shown_as: str) -> VocabularyFile:
-    """Read and validate one vocabulary file."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        return VocabularyFile(
-            shown_as, languages.DEFAULT, Vocabulary(), [BankError(shown_as, 1, str(exc))]
-        )
-    except UnicodeDecodeError:
-        return VocabularyFile(
-            shown_as,
-            languages.DEFAULT,
-            Vocabulary(),
-            [BankError(shown_as, 1, "the file is not UTF-8 text")],
-        )
-    return parse_vocabulary(text, shown_as)
+def _place(error: BankError) -> int:
+    return error.line

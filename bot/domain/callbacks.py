@@ -22,6 +22,7 @@ __all__ = [
     "DailyAnswer",
     "FaqPick",
     "FaqVote",
+    "InstallChoice",
     "MenuPick",
     "ResultsPick",
     "ReviewPick",
@@ -133,6 +134,14 @@ class MenuPick:
     action: str
 
 
+@dataclass(frozen=True, slots=True)
+class InstallChoice:
+    """An organizer's yes ("y") or no ("n") to an upload waiting under ``token``."""
+
+    token: str
+    choice: str
+
+
 Callback = (
     SoloAnswer
     | SoloToggle
@@ -147,6 +156,7 @@ Callback = (
     | ReviewPick
     | TopicPick
     | MenuPick
+    | InstallChoice
 )
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
@@ -163,6 +173,7 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"q:{_NUM}:(a[0-9]|n|i)"), ReviewPick),
     (re.compile(rf"t:{_IDENT}"), TopicPick),
     (re.compile(r"u:([a-z]{1,16})"), MenuPick),
+    (re.compile(r"b:([0-9a-f]{16}):([yn])"), InstallChoice),
 ]
 _PREFIX = {cls: pattern.pattern[0] for pattern, cls in _PATTERNS}
 
@@ -202,6 +213,8 @@ def decode(data: object) -> Callback | None:
             if len(letters) != 1 or not languages.is_code(groups[1]):
                 return None
             return cls(int(groups[0]), groups[1], letters)
+        if cls is InstallChoice:
+            return InstallChoice(groups[0], groups[1])
         if cls is MenuPick and groups[0] not in MENU_ACTIONS:
             return None
         named: Callback = cls(groups[0])

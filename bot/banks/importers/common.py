@@ -1,81 +1,141 @@
-"""What every importer shares: the result, problems that name their row, and YAML out.
+"""What every importer shares: the result, ids and names, and the bridge to the schema.
 
-Every importer returns the bank as YAML text plus every problem found, each naming its row
-and column. The YAML is then validated like any bank, and a problem the schema finds is
-reported against the row it came from.
+An importer reads its format into entries (plain values, each with the place it comes
+from), and :class:`Converter` turns each entry into a small node tree that the schema
+validates like any YAML bank: the same rules, with problems naming the row (or line, or
+item) the entry came from. Entries are validated one by one as they are read, so a large
+sheet never needs every row's tree at once. The bank, once valid, is written out as YAML by
+:func:`bot.banks.writer.bank_to_yaml`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
 
-from bot.banks.loader import parse_bank
+from bot.banks.limits import FileRefused, refuse
+from bot.banks.problems import BankError, Msg, Unit, msg
+from bot.banks.schema import BankBuilder
 from bot.domain.models import Bank
 from bot.domain.text import has_cjk
 
 __all__ = [
+    "Converter",
     "ImportError_",
     "Imported",
-    "Problems",
-    "Row",
-    "bank_meta",
-    "cell",
+    "auto_id",
     "column_letter",
-    "column_map",
     "decode",
-    "finish",
-    "find_header",
     "header_key",
-    "records",
-    "row_id",
+    "language_of",
+    "name_id",
+    "name_title",
+    "node",
     "slug",
 ]
 
-
-class ImportError_(ValueError):  # noqa: N801 - the builtin name is taken
-    """The file cannot be read at all (a wrong format, not UTF-8/GBK, no header row)."""
+#: The exception of a file that cannot be read at all (kept under its old name).
+ImportError_ = FileRefused
 
 
 @dataclass(slots=True)
 class Imported:
-    """A converted bank: YAML text (None when nothing could be made) and every problem."""
+    """A converted bank, or every problem found.
 
-    yaml_text: str | None
-    errors: list[str] = field(default_factory=list)
+    ``source`` is a YAML bank's own text (kept as written, comments and all); any other
+    format is written out from the bank when asked (:attr:`yaml_text`, :meth:`lines`).
+    """
+
+    source: str | None
+    errors: list[BankError] = field(default_factory=list)
     questions: int = 0
     faq: int = 0
-    #: The validated bank the YAML holds, when there is no problem.
+    #: The validated bank, when there is no problem.
     bank: Bank | None = None
 
     @property
     def ok(self) -> bool:
-        return self.yaml_text is not None and not self.errors
+        return self.bank is not None and not self.errors
+
+    @property
+    def yaml_text(self) -> str | None:
+        """The bank as the text of a YAML file (None when there are problems)."""
+        if not self.ok:
+            return None
+        return self.source if self.source is not None else "".join(self.lines())
+
+    def lines(self) -> Iterator[str]:
+        """The YAML file's text, a line at a time (a large bank is never one string)."""
+        from bot.banks.writer import lines
+
+        if self.source is not None:
+            yield self.source
+        elif self.bank is not None:
+            for line in lines(self.bank):
+                yield line + "\n"
+
+    def messages(self, language: str = "en") -> list[str]:
+        """Every problem, located, in ``language``."""
+        return [error.render(language) for error in self.errors]
+
+
+# --- names ---------------------------------------------------------------------------------
+
+# What office software and browsers add to a file's name when it is copied or downloaded
+# again: "题库 (1)", "题库(2)", "题库 - 副本", "bank - Copy", "题库副本".
+_COPY = re.compile(r"(\s*[(（]\d+[)）]|\s*[-_]?\s*(副本|copy|kopie)(\s*\d+)?)+$", re.IGNORECASE)
+
+
+def name_title(stem: str) -> str:
+    """A bank title made from a file name: the name without the marks of a copy."""
+    cleaned = _COPY.sub("", unicodedata.normalize("NFKC", stem)).strip(" -_.")
+    return cleaned or stem.strip() or "bank"
 
 
 def slug(text: str) -> str:
-    """A bank id made from a file name: letters, digits and dashes."""
-    cleaned = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
-    return cleaned[:40] or "bank-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+    """Letters, digits and dashes of ``text`` (ASCII only), at most 40."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40].strip("-")
 
 
+def name_id(stem: str) -> str:
+    """A bank id made from a file name, when the file does not say its own.
+
+    A name in ASCII letters gives its slug ("consumer-rights"); any other name (a Chinese
+    one, or too short to tell banks apart) gives what ASCII it has plus a short hash of the
+    whole name, so "消费维权题库" and "食品安全题库" never share an id, and copies of one file
+    ("题库 (1).xlsx") keep the id of the original. Never empty, never one character.
+    """
+    title = name_title(stem)
+    ascii_part = slug(title)
+    foreign = any(ch.isalpha() and not ch.isascii() for ch in title)
+    if ascii_part and not foreign and len(ascii_part) >= 3:
+        return ascii_part
+    digest = hashlib.sha1(title.encode("utf-8")).hexdigest()[:8]
+    return f"{ascii_part[:30]}-{digest}" if ascii_part else f"bank-{digest}"
+
+
+def auto_id(bank_id: str, text: str, prefix: str = "") -> str:
+    """A stable id for an entry without one: 64 bits of a hash of its text.
+
+    It follows the question's text, not its row, so reordering rows keeps every id; two
+    different texts share one by chance once in 2**32 pairs, and a sheet with two equal
+    texts is told so (see :meth:`Converter.unique_text`).
+    """
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    return f"{prefix}{bank_id[: 31 - len(prefix)]}-{digest}"
+
+
+@lru_cache(maxsize=4096)
 def header_key(header: object) -> str:
+    """A header or keyword as compared: no spaces, underscores, colons or stars; lower case."""
     return re.sub(r"[\s_:：*]", "", str(header or "")).lower()
-
-
-def column_map(headers: Sequence[object], names: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        found_key = header_key(header)
-        for name, synonyms in names.items():
-            if found_key in synonyms and name not in found:
-                found[name] = index
-    return found
 
 
 def column_letter(index: int) -> str:
@@ -87,127 +147,120 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def decode(raw: bytes, name: str) -> str:
+    """The text of a file in UTF-8 (with or without BOM) or GBK/GB18030, as Chinese Excel
+    and Notepad write it."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportError_(f"{name}: not UTF-8 or GBK text; save it again as CSV UTF-8")
+    raise refuse(name, msg("bank_not_text"))
 
 
-@dataclass(slots=True)
-class Row:
-    number: int  # as the spreadsheet shows it (header is row 1)
-    data: dict[str, Any]
+def language_of(samples: Iterable[str]) -> str:
+    """'zh' when any sample has a Chinese character, else 'en'."""
+    return "zh" if any(has_cjk(s) for s in samples) else "en"
 
 
-class Problems:
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.items: list[str] = []
+# --- entries to nodes ----------------------------------------------------------------------
 
-    def add(self, row: int | None, column: str | None, message: str) -> None:
-        where = [self.name]
-        if row is not None:
-            where.append(f"row {row}")
-        if column:
-            where.append(f"column {column}")
-        self.items.append(": ".join([", ".join(where), message]))
+_STR = "tag:yaml.org,2002:str"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
 
 
-def find_header(
-    rows: list[list[str]],
-    names: dict[str, tuple[str, ...]],
-    required: tuple[str, ...],
-    where: str,
-    problems: Problems,
-) -> tuple[int, dict[str, int]] | None:
-    """The header row's index (the first non-empty row) and the column of each field it names.
+_Scalar = yaml.ScalarNode
+_KEYS: dict[str, yaml.ScalarNode] = {}
 
-    None for an empty sheet, and when a required column is missing (a problem for each).
+
+def _key(name: str) -> yaml.ScalarNode:
+    """One node per key name, shared: a built entry has no key a problem could be about."""
+    found = _KEYS.get(name)
+    if found is None:
+        found = _KEYS[name] = yaml.ScalarNode(_STR, name, None, None)
+    return found
+
+
+def node(value: Any, mark: Any) -> yaml.Node:
+    """A node tree for a plain value (text, number, true/false, list, dict) at ``mark``."""
+    kind = type(value)
+    if kind is str:  # most values: the fast way first
+        return _Scalar(_STR, value, mark, mark)
+    if kind is dict:
+        keys = _KEYS
+        pairs = [
+            (
+                keys.get(k) or _key(k),
+                _Scalar(_STR, v, mark, mark) if type(v) is str else node(v, mark),
+            )
+            for k, v in value.items()
+        ]
+        return yaml.MappingNode("tag:yaml.org,2002:map", pairs, mark, mark)
+    if kind is list or kind is tuple:
+        items = [_Scalar(_STR, v, mark, mark) if type(v) is str else node(v, mark) for v in value]
+        return yaml.SequenceNode("tag:yaml.org,2002:seq", items, mark, mark)
+    if isinstance(value, yaml.Node):
+        return value
+    if kind is bool:
+        return _Scalar(_BOOL, "true" if value else "false", mark, mark)
+    if kind is int:
+        return _Scalar(_INT, str(value), mark, mark)
+    return _Scalar(_STR, str(value), mark, mark)
+
+
+_PLACES = {Unit.LINE: "bank_place_line", Unit.ROW: "bank_place_row", Unit.ITEM: "bank_place_item"}
+
+
+class Converter:
+    """Entries of one file in, a validated bank (or every problem) out.
+
+    ``problems`` are the importer's own (a cell it cannot read); the schema's are added by
+    the builder. An entry with a problem of the importer's is not given to the schema, so
+    one mistake is reported once.
     """
-    header_at = next((i for i, row in enumerate(rows) if any(row)), None)
-    if header_at is None:
-        return None
-    columns = column_map(rows[header_at], names)
-    missing = [name for name in required if name not in columns]
-    for name in missing:
-        problems.add(header_at + 1, None, f"no '{'/'.join(names[name][:3])}' column in {where}")
-    return None if missing else (header_at, columns)
 
+    def __init__(self, name: str, unit: Unit = Unit.ROW) -> None:
+        self.name = name
+        self.unit = unit
+        self.builder = BankBuilder(name)
+        self.problems: list[BankError] = []
+        self._texts: dict[tuple[str, str], int] = {}
 
-def records(
-    rows: list[list[str]], header_at: int, columns: dict[str, int]
-) -> Iterator[tuple[int, Callable[[str], str]]]:
-    """Each non-empty row under the header: its number in the sheet, and its cells by name."""
-    width = len(rows[header_at])
-    for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-        if not any(row):
-            continue
-        padded = row + [""] * (width - len(row))
+    def problem(self, place: int, problem: Msg, column: str = "", sheet: str = "") -> None:
+        self.problems.append(BankError(self.name, place, problem, self.unit, column, sheet))
 
-        def get(name: str, row: list[str] = padded) -> str:
-            return row[columns[name]] if name in columns else ""
+    def bank(self, head: dict[str, Any], mark: Any) -> None:
+        self.builder.bank(node(head, mark))
 
-        yield number, get
+    def unique_text(
+        self, kind: str, text: str, number: int, column: str = "", sheet: str = ""
+    ) -> bool:
+        """False (and a problem) for a second entry of the same text and no id of its own."""
+        key = (kind, text)
+        first = self._texts.get(key)
+        if first is None:
+            self._texts[key] = number
+            return True
+        place = msg(_PLACES[self.unit], number=first)
+        self.problem(number, msg("bank_same_text", place=place), column, sheet)
+        return False
 
+    def question(self, entry: dict[str, Any], mark: Any) -> None:
+        self.builder.question(node(entry, mark))
 
-def row_id(bank_id: str, text: str) -> str:
-    """A stable id for a row without one: it follows the question's text, not its row."""
-    return f"{bank_id[:38]}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+    def faq(self, entry: dict[str, Any], mark: Any) -> None:
+        self.builder.faq_entry(node(entry, mark))
 
-
-def dump(
-    bank: dict[str, Any], questions: list[Row], faq: list[Row]
-) -> tuple[str, list[tuple[int, int, int]]]:
-    """The bank as YAML, and (first line, last line, row) of each entry."""
-    lines = [
-        "# Imported by quizbot; edit freely.",
-        yaml.safe_dump({"bank": bank}, allow_unicode=True, sort_keys=False).rstrip(),
-    ]
-    spans: list[tuple[int, int, int]] = []
-    written = sum(part.count("\n") + 1 for part in lines)  # lines so far
-    for section, rows in (("questions", questions), ("faq", faq)):
-        if not rows:
-            continue
-        lines.append(f"{section}:")
-        written += 1
-        for row in rows:
-            start = written + 1
-            chunk = yaml.safe_dump([row.data], allow_unicode=True, sort_keys=False, width=1000)
-            chunk = "\n".join("  " + line for line in chunk.rstrip().splitlines())
-            lines.append(chunk)
-            written += chunk.count("\n") + 1
-            spans.append((start, written, row.number))
-    return "\n".join(lines) + "\n", spans
-
-
-def finish(
-    name: str, bank: dict[str, Any], questions: list[Row], faq: list[Row], problems: Problems
-) -> Imported:
-    if not questions and not faq and not problems.items:
-        problems.add(None, None, "no questions or FAQ entries found")
-    text, spans = dump(bank, questions, faq)
-    # Every row broken: the schema would only add that the bank is empty.
-    built, errors, _ = parse_bank(text, name) if questions or faq else (None, [], None)
-    for error in errors:
-        row = next((r for first, last, r in spans if first <= error.line <= last), None)
-        message = error.message.split(": ", 1)[-1] if row else error.message
-        problems.add(row, None, message)
-    if problems.items:
-        return Imported(None, problems.items, len(questions), len(faq))
-    return Imported(text, [], len(questions), len(faq), bank=built)
-
-
-def bank_meta(bank_id: str, title: str, samples: Iterable[str]) -> dict[str, Any]:
-    language = "zh" if any(has_cjk(s) for s in samples) else "en"
-    return {"id": bank_id, "title": title[:100] or bank_id, "language": language}
+    def finish(self) -> Imported:
+        """The bank as YAML, or every problem found (the importer's and the schema's)."""
+        builder = self.builder
+        if not builder.entries and not self.problems:
+            self.problem(0, msg("bank_nothing_found"))
+        bank, errors = builder.build()
+        if builder.entries == 0:
+            errors = [e for e in errors if e.problem.key != "bank_bank_empty"]
+        problems = sorted(self.problems + errors, key=BankError.sort_key)
+        if problems or bank is None:
+            return Imported(None, problems, builder.entries)
+        return Imported(None, [], len(bank.questions), len(bank.faq), bank=bank)

@@ -144,6 +144,7 @@ def add_handlers(application: QuizApplication) -> None:
     application.add_handler(CallbackQueryHandler(contest.on_group_callback, pattern=r"^[ckjr]:"))
     application.add_handler(CallbackQueryHandler(contest.on_results_pick, pattern=r"^x:"))
     application.add_handler(CallbackQueryHandler(learning.on_daily_answer, pattern=r"^d:"))
+    application.add_handler(CallbackQueryHandler(organizer.on_install_choice, pattern=r"^b:"))
     application.add_handler(PollAnswerHandler(contest.on_poll_answer))
     # A bank file sent by an organizer.
     application.add_handler(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import TelegramError
 
-from bot.banks.installer import refusal
+from bot.banks.installer import Installed, refusal
 from bot.banks.loader import LoadReport
 from bot.charts import contest_chart
 from bot.domain import callbacks as cb
@@ -31,8 +33,10 @@ from bot.texts import t
 from bot.views import fit
 
 __all__ = [
+    "confirm_text",
     "on_chart",
     "on_document",
+    "on_install_choice",
     "on_reload",
     "on_review_faq",
     "on_review_pick",
@@ -80,40 +84,110 @@ async def on_document(update: Update, context: QuizContext) -> None:
     await safe_send(context, chat_id, t(user.language, "upload_checking", name=name))
     file = await context.bot.get_file(document.file_id)
     content = bytes(await file.download_as_bytearray())
+    await _install(context, user, chat_id, name, content)
+
+
+async def _install(
+    context: QuizContext, user: User, chat_id: int, name: str, content: bytes, force: bool = False
+) -> None:
+    """Install a bank file and tell the organizer what happened, in their language."""
     runtime = context.runtime
+    lang = user.language
     try:
-        result, report = await runtime.install(name, content)
+        result, report = await runtime.install(name, content, force=force)
     except OSError as exc:  # a read-only questions folder, a full disk
         logger.error("cannot install %s: %s", name, exc)
+        folder = runtime.settings.questions_dir
+        await safe_send(context, chat_id, t(lang, "upload_cannot_write", folder=folder))
+        return
+    except Exception:  # a bug must not leave the organizer with "checking …" and nothing
+        logger.exception("installing %s failed", name)
+        await safe_send(context, chat_id, t(lang, "upload_failed", name=name))
+        return
+    if result.refused:
+        await safe_send(context, chat_id, t(lang, result.refused))
+        return
+    if result.errors:
+        problems = [error.render(lang) for error in result.errors]
+        header = t(lang, "upload_errors", name=name, count=len(problems))
+        await safe_send(context, chat_id, _problems(lang, header, problems))
+        return
+    if result.confirm:
+        token = runtime.pending.put(user.id, name, content, runtime.clock.now())
         await safe_send(
             context,
             chat_id,
-            t(user.language, "upload_cannot_write", folder=runtime.settings.questions_dir),
+            confirm_text(lang, name, result),
+            reply_markup=InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            t(lang, "install_yes"),
+                            callback_data=cb.encode(cb.InstallChoice(token, "y")),
+                        ),
+                        InlineKeyboardButton(
+                            t(lang, "install_no"),
+                            callback_data=cb.encode(cb.InstallChoice(token, "n")),
+                        ),
+                    ]
+                ]
+            ),
         )
-        return
-    if report is None:
-        problems = [t(user.language, e) if e.startswith("upload_") else e for e in result.errors]
-        header = t(user.language, "upload_errors", name=name, count=len(problems))
-        await safe_send(context, chat_id, _problems(user.language, header, problems))
         return
     logger.info("user %d installed bank %s", user.id, result.bank_id)
     await safe_send(
         context,
         chat_id,
         t(
-            user.language,
+            lang,
             "upload_installed",
-            bank=result.bank_id,
+            bank=t(lang, "install_bank_name", title=result.title, id=result.bank_id),
             questions=result.questions,
             faq=result.faq,
             added=len(result.added),
             changed=len(result.changed),
             removed=len(result.removed),
-            history=t(user.language, "upload_history") if result.history else "",
+            history=t(lang, "upload_history") if result.history else "",
         ),
     )
-    if report.errors:
-        await safe_send(context, chat_id, reload_text(user.language, report))
+    if report is not None and report.errors:
+        await safe_send(context, chat_id, reload_text(lang, report))
+
+
+def confirm_text(language: str, name: str, result: Installed) -> str:
+    """Why an upload waits for a yes, and what a yes does."""
+    lines = [t(language, "install_confirm", name=name)]
+    lines += [f"• {reason.render(language)}" for reason in result.confirm]
+    lines.append(t(language, "install_confirm_history"))
+    return fit("\n".join(lines))
+
+
+async def on_install_choice(update: Update, context: QuizContext) -> None:
+    """An organizer's yes or no to an upload that replaces a bank or deletes questions."""
+    query = update.callback_query
+    assert query is not None
+    data = cb.decode(query.data)
+    assert isinstance(data, cb.InstallChoice)
+    user = await see_user(update, context)
+    lang = user.language
+    runtime = context.runtime
+    if not is_private(update) or not is_listed_organizer(context, user.id):
+        await query.answer(t(lang, "organizers_only"))
+        return
+    waiting = runtime.pending.take(data.token, user.id, runtime.clock.now())
+    if waiting is None:
+        await query.answer(t(lang, "install_expired"))
+        return
+    name, content = waiting
+    await query.answer()
+    chat_id = chat_of(update).id
+    if query.message is not None:  # the question is answered: its buttons go
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_reply_markup(reply_markup=None)
+    if data.choice == "n":
+        await safe_send(context, chat_id, t(lang, "install_cancelled", name=name))
+        return
+    await _install(context, user, chat_id, name, content, force=True)
 
 
 def reload_text(language: str, report: LoadReport) -> str:
@@ -127,7 +201,8 @@ def reload_text(language: str, report: LoadReport) -> str:
     )
     if report.errors:
         header = t(language, "reload_errors", count=len(report.kept) + len(report.skipped))
-        text += "\n\n" + _problems(language, header, [str(e) for e in report.errors])
+        problems = [error.render(language) for error in report.errors]
+        text += "\n\n" + _problems(language, header, problems)
     return fit(text)
 
 

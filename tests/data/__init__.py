@@ -1,0 +1,1 @@
+"""Test data: sample banks and the hostile corpus."""
