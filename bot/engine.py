@@ -199,12 +199,19 @@ class Engine:
         return None
 
     async def answer(
-        self, user_id: int, round_id: int, position: int, response: Response
+        self,
+        user_id: int,
+        round_id: int,
+        position: int,
+        response: Response,
+        asked: Question | None = None,
     ) -> AnswerResult | Refused:
         """Score an answer to question ``position`` of a round.
 
         A press on another user's round, on a question already answered or not yet asked,
-        or on a finished round scores nothing and says why.
+        or on a finished round scores nothing and says why. ``asked`` is the question as it
+        was asked when that is kept apart from the banks (the daily question): it is graded
+        instead of the banks' current version.
         """
         row = await self.store.get_round(round_id)
         if row is None:
@@ -215,8 +222,8 @@ class Engine:
             return Refused(Refusal.ROUND_OVER)
         if position != row.position:
             return Refused(Refusal.ANSWERED)
-        question = self.catalogue.questions.get(row.question_ids[position])
-        if question is None:
+        question = asked or self.catalogue.questions.get(row.question_ids[position])
+        if question is None or question.id != row.question_ids[position]:
             await self.store.skip_round_question(
                 row.id, position, len(row.question_ids), self.clock.now()
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.domain import callbacks as cb
@@ -106,6 +108,8 @@ def test_letters_round_trip() -> None:
         cb.FaqPick("f" * 48),
         cb.TopicPick("zh-online-shopping"),
         cb.MenuPick("leaderboard"),
+        # The longest a daily button gets: a three-letter language and a 48-character id.
+        cb.DailyAnswer(date(2738, 12, 31).toordinal(), "yue", "q" * 48, "B"),
     ],
 )
 def test_callback_round_trip_within_64_bytes(callback: cb.Callback) -> None:
@@ -132,6 +136,9 @@ def test_callback_round_trip_within_64_bytes(callback: cb.Callback) -> None:
         42,
         "j:" + "9" * 17,
         "t:" + "é" * 10,
+        "d:739000:zh:A",  # a daily button without its question (an older version's)
+        "d:739000:zh:t-single:AB",
+        "d:739000:zh:t:single:A",
     ],
 )
 def test_forged_callback_data_decodes_to_nothing(data: object) -> None:

@@ -87,10 +87,14 @@ class ResultsPick:
 
 @dataclass(frozen=True, slots=True)
 class DailyAnswer:
-    """An answer to the question of a day (by its ordinal) in a language."""
+    """An answer to the question ``question_id`` of a day (by its ordinal) in a language.
+
+    At most 2 + 6 + 1 + 3 + 1 + 48 + 1 + 1 = 63 bytes: the ordinal has six digits until the
+    year 2738, and ids are at most 48 characters (the bank schema)."""
 
     ordinal: int
     language: str
+    question_id: str
     letters: str
 
 
@@ -131,7 +135,7 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"j:{_NUM}"), ContestJoin),
     (re.compile(rf"r:{_NUM}"), ContestRank),
     (re.compile(rf"x:{_NUM}"), ResultsPick),
-    (re.compile(rf"d:{_NUM}:(zh|en):{_LETTERS}"), DailyAnswer),
+    (re.compile(rf"d:{_NUM}:([a-z]{{2,3}}):{_IDENT}:{_LETTERS}"), DailyAnswer),
     (re.compile(rf"f:{_IDENT}"), FaqPick),
     (re.compile(rf"t:{_IDENT}"), TopicPick),
     (re.compile(r"u:([a-z]{1,16})"), MenuPick),
@@ -166,10 +170,10 @@ def decode(data: object) -> Callback | None:
         if cls in (ContestJoin, ContestRank, ResultsPick):
             return cls(int(groups[0]))
         if cls is DailyAnswer:
-            letters = groups[2]
+            letters = groups[3]
             if len(letters) != 1:
                 return None
-            return cls(int(groups[0]), groups[1], letters)
+            return cls(int(groups[0]), groups[1], groups[2], letters)
         if cls is MenuPick and groups[0] not in MENU_ACTIONS:
             return None
         named: Callback = cls(groups[0])

@@ -243,7 +243,7 @@ class Console:
             return
         self.daily = None
         result = await self.learning.answer_daily(
-            self.user, CONSOLE_USER_ID, ordinal, language, response
+            self.user, CONSOLE_USER_ID, ordinal, language, question.id, response
         )
         if isinstance(result, Refused):
             self.say(t(self.lang, result.key))

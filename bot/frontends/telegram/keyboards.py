@@ -107,11 +107,13 @@ def contest_keyboard(
 
 
 def daily_keyboard(question: Question, ordinal: int, language: str) -> InlineKeyboardMarkup:
-    """Buttons under the question of day ``ordinal`` (a question answered with one press)."""
+    """Buttons under the question of day ``ordinal`` (a question answered with one press).
+
+    Each carries the question's id: a press is graded on the question it was under."""
     return InlineKeyboardMarkup(
         [
             [
-                _button(label, cb.DailyAnswer(ordinal, question.language, letter))
+                _button(label, cb.DailyAnswer(ordinal, question.language, question.id, letter))
                 for label, letter in _labels(question, language)
             ]
         ]

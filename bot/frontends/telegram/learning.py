@@ -83,11 +83,18 @@ async def on_daily_answer(update: Update, context: QuizContext) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None
     data = cb.decode(query.data)
-    assert isinstance(data, cb.DailyAnswer)
     user = await see_user(update, context)
+    if not isinstance(data, cb.DailyAnswer):  # a button of an older version, or forged
+        await query.answer(t(user.language, "refused_gone"))
+        return
     chat_id = query.message.chat.id
     result = await context.runtime.learning.answer_daily(
-        user, chat_id, data.ordinal, data.language, letters_to_indexes(data.letters)
+        user,
+        chat_id,
+        data.ordinal,
+        data.language,
+        data.question_id,
+        letters_to_indexes(data.letters),
     )
     if isinstance(result, Refused):
         await query.answer(t(user.language, result.key))
