@@ -157,8 +157,9 @@ class Engine:
         self._blocked.add(user_id)
 
     def topics(self, language: str) -> list[Topic]:
-        """The topics in ``language``; every topic when there are none in it."""
-        return self.catalogue.topics(language) or self.catalogue.topics()
+        """Every topic, numbered as ``/quiz N`` reads them for ``language``: its own first,
+        then the other languages' (each topic carries its language)."""
+        return self.catalogue.listed_topics(language)
 
     # --- solo quiz ---------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.commands import Where, visible
+from bot.domain.catalogue import Topic
 from bot.domain.faq import FaqHit
 from bot.domain.models import LETTERS, FaqEntry, Question
 from bot.domain.quiz import Response, choice_letters
@@ -37,6 +38,8 @@ __all__ = [
     "selection_text",
     "stars",
     "suggestion_label",
+    "topic_label",
+    "topic_sections",
 ]
 
 #: Telegram's limit on a message's text.
@@ -205,6 +208,27 @@ def render_help(language: str, where: Where, *, console: bool = False) -> str:
     outro = "help_outro_private" if where & Where.PRIVATE else "help_outro_group"
     lines += ["", t(language, outro)]
     return "\n".join(lines)
+
+
+def topic_sections(
+    topics: list[Topic], language: str
+) -> list[tuple[str, list[tuple[int, Topic]]]]:
+    """/topics as sections of (header, numbered topics): the topics in the user's language,
+    then the other languages' under a header of their own, numbered as ``/quiz N`` reads
+    them (see :meth:`bot.domain.catalogue.Catalogue.listed_topics`)."""
+    numbered = list(enumerate(topics, start=1))
+    own = [(n, topic) for n, topic in numbered if topic.language == language]
+    others = [(n, topic) for n, topic in numbered if topic.language != language]
+    header, other_header = t(language, "topics_header"), t(language, "topics_other_header")
+    sections = [(header, own)] if own else []
+    if others:
+        sections.append((other_header if own else f"{header}\n{other_header}", others))
+    return sections
+
+
+def topic_label(index: int, topic: Topic, language: str) -> str:
+    """A topic as listed: its number for ``/quiz N``, its title, how many questions."""
+    return t(language, "topic_line", index=index, title=topic.title, count=topic.count)
 
 
 def render_faq(entry: FaqEntry, language: str) -> str:

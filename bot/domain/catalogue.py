@@ -97,26 +97,39 @@ class Catalogue:
             if b.questions and (language is None or b.language == language)
         ]
 
+    def listed_topics(self, language: str | None = None) -> list[Topic]:
+        """Every topic, as numbered for a user of ``language``: the topics in ``language``
+        first, then the others. ``/quiz N`` plays the N-th of this list."""
+        own = self.topics(language)
+        return [*own, *(topic for topic in self.topics() if topic not in own)]
+
     def find_topic(self, query: str, language: str | None = None) -> list[Question] | None:
-        """The questions of the topic ``query`` names: a bank id, a bank title or a tag.
+        """The questions of the topic ``query`` names: a number, a bank id, a bank title or a
+        tag.
 
-        A topic in ``language`` comes first; failing that, one in any language. Returns None
-        when nothing matches. A number picks the n-th topic of ``topics(language)``.
+        A number picks the n-th topic of :meth:`listed_topics` for ``language``. A name in
+        ``language`` comes first; failing that, one in any language. Returns None when
+        nothing matches.
         """
-        found = self._find_topic(query, language)
-        if found is None and language is not None:
-            found = self._find_topic(query, None)
-        return found
-
-    def _find_topic(self, query: str, language: str | None) -> list[Question] | None:
         wanted = normalise(query)
         if not wanted:
             return None
-        topics = self.topics(language)
-        if wanted.isdigit() and 1 <= int(wanted) <= len(topics):
-            return list(self._bank(topics[int(wanted) - 1].id).questions)
+        listed = self.listed_topics(language)
+        if wanted.isdigit() and 1 <= int(wanted) <= len(listed):
+            return list(self._bank(listed[int(wanted) - 1].id).questions)
+        found = self._find_named(wanted, language)
+        if found is None and language is not None:
+            found = self._find_named(wanted, None)
+        return found
+
+    def _find_named(self, wanted: str, language: str | None) -> list[Question] | None:
+        """The topic a normalised name ``wanted`` names (in ``language``, or in any)."""
         for bank in self.banks:
-            if wanted in (normalise(bank.id), normalise(bank.title)) and bank.questions:
+            if (
+                wanted in (normalise(bank.id), normalise(bank.title))
+                and bank.questions
+                and language in (None, bank.language)
+            ):
                 return list(bank.questions)
         tagged = [q for q in self._by_tag.get(wanted, ()) if language in (None, q.language)]
         if tagged:

@@ -256,4 +256,6 @@ TEXTS: dict[str, str] = {
         "To run on Telegram: talk to @BotFather in Telegram, send /newbot, and set the token "
         "it gives you as the environment variable TELEGRAM_BOT_TOKEN, then run again."
     ),
+    # --- issue 18: what a person notices (topics by language, charts, stats) ---
+    "topics_other_header": "Topics in other languages:",
 }

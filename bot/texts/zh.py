@@ -254,4 +254,6 @@ TEXTS: dict[str, str] = {
         "要接入 Telegram：在 Telegram 里找 @BotFather，发送 /newbot 创建机器人，"
         "把得到的 token 设为环境变量 TELEGRAM_BOT_TOKEN 后重新运行。"
     ),
+    # --- issue 18: what a person notices (topics by language, charts, stats) ---
+    "topics_other_header": "其他语言的专题：",
 }

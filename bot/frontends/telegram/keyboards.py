@@ -9,7 +9,7 @@ from bot.domain.catalogue import Topic
 from bot.domain.faq import FaqHit
 from bot.domain.models import LETTERS, Question
 from bot.texts import t
-from bot.views import suggestion_label
+from bot.views import suggestion_label, topic_label
 
 __all__ = [
     "answer_keyboard",
@@ -31,9 +31,13 @@ def menu_keyboard(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:2], buttons[2:4], buttons[4:]])
 
 
-def topics_keyboard(topics: list[Topic]) -> InlineKeyboardMarkup:
+def topics_keyboard(topics: list[tuple[int, Topic]], language: str) -> InlineKeyboardMarkup:
+    """One button a topic, labelled with its number for ``/quiz N``."""
     return InlineKeyboardMarkup(
-        [[_button(f"{topic.title} ({topic.count})", cb.TopicPick(topic.id))] for topic in topics]
+        [
+            [_button(topic_label(index, topic, language), cb.TopicPick(topic.id))]
+            for index, topic in topics
+        ]
     )
 
 

@@ -43,6 +43,7 @@ from bot.views import (
     render_summary,
     render_verdict,
     selection_text,
+    topic_sections,
 )
 
 __all__ = [
@@ -104,9 +105,11 @@ async def _send_topics(context: QuizContext, chat_id: int, user: User) -> None:
     if not topics:
         await safe_send(context, chat_id, t(user.language, "no_topics"))
         return
-    await safe_send(
-        context, chat_id, t(user.language, "topics_header"), reply_markup=topics_keyboard(topics)
-    )
+    # The user's language first; the other languages' topics in a message of their own.
+    for header, numbered in topic_sections(topics, user.language):
+        await safe_send(
+            context, chat_id, header, reply_markup=topics_keyboard(numbered, user.language)
+        )
 
 
 @command("quiz")
