@@ -48,6 +48,8 @@ class QuestionView:
     position: int
     total: int
     question: Question
+    #: The kind of round: "quiz", "review" (each of its questions says so) or "daily".
+    kind: str = "quiz"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +193,9 @@ class Engine:
         while row is not None:
             question = self.catalogue.questions.get(row.question_ids[row.position])
             if question is not None:
-                return QuestionView(row.id, row.position, len(row.question_ids), question)
+                return QuestionView(
+                    row.id, row.position, len(row.question_ids), question, row.kind
+                )
             # Removed by a reload since the round began: move on.
             await self.store.skip_round_question(
                 row.id, row.position, len(row.question_ids), self.clock.now()

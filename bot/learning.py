@@ -101,7 +101,9 @@ class Learning:
             user.id, chat_id, "review", due, now, kind="review"
         )
         logger.info("review round %d for user %d: %d questions", round_id, user.id, len(due))
-        return QuestionView(round_id, 0, len(due), engine.catalogue.questions[due[0]])
+        return QuestionView(
+            round_id, 0, len(due), engine.catalogue.questions[due[0]], kind="review"
+        )
 
     # --- the daily question ------------------------------------------------------------
 

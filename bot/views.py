@@ -6,6 +6,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.commands import Where, visible
+from bot.domain import languages
 from bot.domain.catalogue import Topic
 from bot.domain.faq import FaqHit
 from bot.domain.models import LETTERS, FaqEntry, Question
@@ -19,6 +20,7 @@ from bot.texts import t
 __all__ = [
     "MESSAGE_LIMIT",
     "answer_text",
+    "answered",
     "display_name",
     "fit",
     "option_labels",
@@ -73,18 +75,17 @@ def render_question(view: QuestionView, language: str, numbered: bool = False) -
     """A question with its options: lettered for buttons, numbered for the console."""
     question = view.question
     kind = t(language, f"kind_{question.type.value}")
-    lines = [
-        t(
-            language,
-            "question_header",
-            number=view.position + 1,
-            total=view.total,
-            kind=kind,
-            stars=stars(question.difficulty),
-        ),
-        "",
-        question.text,
-    ]
+    header = t(
+        language,
+        "question_header",
+        number=view.position + 1,
+        total=view.total,
+        kind=kind,
+        stars=stars(question.difficulty),
+    )
+    if view.kind == "review":  # every question of a review says so, not only the first
+        header = f"{t(language, 'review_header')} {header}"
+    lines = [header, "", question.text]
     rules = question.rules
     # Buttons show fixed options (对/错) themselves; the console numbers every option.
     if rules.listed or (numbered and rules.fixed):
@@ -96,6 +97,13 @@ def render_question(view: QuestionView, language: str, numbered: bool = False) -
     if rules.typed:
         lines += ["", t(language, "open_hint_console" if numbered else "open_hint")]
     return "\n".join(lines)
+
+
+def answered(shown: str) -> str:
+    """A question's message as it stays once answered: without the hint on how to answer
+    (in any language: the user may have switched since it was sent)."""
+    hints = {t(code, "pick_many_hint") for code in languages.codes()}
+    return "\n".join(line for line in shown.split("\n") if line not in hints)
 
 
 def answer_text(question: Question, response: Response | None, language: str) -> str:

@@ -251,6 +251,38 @@ async def test_a_reload_between_the_morning_message_and_the_answer_changes_nothi
     assert [tuple(r) for r in rows] == [("2026-01-01", question.id)]
 
 
+async def test_every_review_question_says_so_and_answered_ones_lose_the_hint(
+    api: FakeBotApi, settings: Settings, clock: FakeClock, scheduler: FakeScheduler
+):
+    ann = Player(api, TgUser(ANN.id, "Ann"))
+    hint = "（可多选，选好后点“提交”）"
+    async with running_bot(api, settings, clock, scheduler) as (_app, runtime):
+        catalogue = runtime.engine.catalogue
+        await ann.say("/quiz")
+        asked = []
+        for _ in range(4):  # all four missed: all four come back in the review
+            message_id, message = ann.last()
+            asked.append((message_id, message["text"]))
+            await ann.answer(catalogue, right=False)
+        clock.advance(60)
+        await ann.say("/review")
+        reviewed = []
+        for _ in range(4):
+            message_id, message = ann.last()
+            reviewed.append(message["text"])
+            await ann.answer(catalogue, right=False)
+        edited = {mid: api.messages[(ANN.id, mid)]["text"] for mid, _text in asked}
+    (multiple,) = [mid for mid, text in asked if hint in text]  # shown while it is asked
+    assert hint not in edited[multiple] and "❌" in edited[multiple]  # gone once answered
+    assert [text.split(" 第 ")[0] for text in reviewed] == ["📒 复习"] * 4
+    assert [text.split("\n")[0].split(" 第 ")[1][:3] for text in reviewed] == [
+        "1/4",
+        "2/4",
+        "3/4",
+        "4/4",
+    ]
+
+
 async def test_subscription_delivers_at_its_time_and_survives_a_restart(
     api: FakeBotApi, settings: Settings, clock: FakeClock, scheduler: FakeScheduler
 ):

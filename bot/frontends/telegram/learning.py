@@ -54,9 +54,7 @@ async def on_review(update: Update, context: QuizContext) -> None:
         zone = context.runtime.engine.tz
         await safe_send(context, chat_id, render_nothing_due(result, user.language, zone))
         return
-    await send_question(
-        context, chat_id, result, user.language, header=t(user.language, "review_header")
-    )
+    await send_question(context, chat_id, result, user.language)
 
 
 @command("daily")

@@ -33,6 +33,7 @@ from bot.frontends.telegram.keyboards import (
 from bot.frontends.telegram.permissions import is_listed_organizer
 from bot.texts import t
 from bot.views import (
+    answered,
     render_achievements,
     render_faq,
     render_feedback,
@@ -133,20 +134,13 @@ async def _start_round(context: QuizContext, user: User, chat_id: int, topic: st
 
 
 async def send_question(
-    context: QuizContext,
-    chat_id: int,
-    view: QuestionView,
-    language: str,
-    header: str = "",
+    context: QuizContext, chat_id: int, view: QuestionView, language: str
 ) -> None:
     """A question of a solo round (a quiz or a review), with its answer buttons."""
     keyboard = answer_keyboard(
         view.question, language, cb.SoloAnswer, cb.SoloToggle, view.round_id, view.position
     )
-    text = render_question(view, language)
-    await safe_send(
-        context, chat_id, f"{header} {text}" if header else text, reply_markup=keyboard
-    )
+    await safe_send(context, chat_id, render_question(view, language), reply_markup=keyboard)
 
 
 @command("stop")
@@ -289,8 +283,8 @@ async def _answer_pressed(
         await query.answer(t(user.language, result.key))
         return
     await query.answer(render_verdict(result, user.language))
-    header = getattr(query.message, "text", None) or result.question.text
-    await safe_edit(query.message, f"{header}\n\n{render_feedback(result, user.language)}")
+    shown = answered(getattr(query.message, "text", None) or result.question.text)
+    await safe_edit(query.message, f"{shown}\n\n{render_feedback(result, user.language)}")
     assert query.message is not None
     await _after_answer(context, query.message.chat.id, result, user.language)
 
