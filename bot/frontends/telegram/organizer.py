@@ -155,7 +155,7 @@ async def on_stats(update: Update, context: QuizContext) -> None:
                         flags=flags,
                         attempts=q.attempts,
                         share=f"{q.share_right:.0%}",
-                        seconds=q.average_seconds,
+                        seconds="—" if q.average_seconds is None else q.average_seconds,
                     )
                 )
     lines += [
