@@ -258,4 +258,7 @@ TEXTS: dict[str, str] = {
     ),
     # --- issue 18: what a person notices (topics by language, charts, stats) ---
     "topics_other_header": "Topics in other languages:",
+    "chart_share_title": "Contest {title}: share of right answers per question",
+    "chart_scores_title": "Players by score: how many in each band",
+    "progress_chart_title": "Share of right answers per topic",
 }

@@ -256,4 +256,7 @@ TEXTS: dict[str, str] = {
     ),
     # --- issue 18: what a person notices (topics by language, charts, stats) ---
     "topics_other_header": "其他语言的专题：",
+    "chart_share_title": "竞赛 {title}：每题正确率",
+    "chart_scores_title": "得分分布：各得分段的人数",
+    "progress_chart_title": "各专题正确率",
 }

@@ -116,7 +116,7 @@ async def on_progress(update: Update, context: QuizContext) -> None:
         return
     png = await asyncio.to_thread(
         bar_chart,
-        "Share of right answers per topic",
+        t(user.language, "progress_chart_title"),
         [f"T{i}" for i in range(1, len(topics) + 1)],
         [topic.share_right for topic in topics],
     )

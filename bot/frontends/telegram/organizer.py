@@ -202,7 +202,9 @@ async def on_chart(update: Update, context: QuizContext) -> None:
         await safe_send(context, chat_id, t(user.language, "chart_none"))
         return
     chart = await results.chart_data(row.id)
-    png = await asyncio.to_thread(contest_chart, f"#{row.id}", chart.shares, chart.scores)
+    png = await asyncio.to_thread(
+        contest_chart, f"#{row.id}", chart.shares, chart.scores, user.language
+    )
     await context.bot.send_photo(
         chat_id,
         InputFile(png, filename=f"contest-{row.id}.png"),
