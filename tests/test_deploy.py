@@ -138,10 +138,28 @@ async def webhook_bot(api: FakeBotApi, tmp_path: Path):  # type: ignore[no-untyp
     )
     await api.wait_calls("setWebhook", 1, timeout=60)
     await api.wait_calls("setMyCommands", 6, timeout=60)
+    # python-telegram-bot registers the webhook before its server listens: wait for both.
+    await listening(port)
     yield url, data, process
     if process.returncode is None:
         process.terminate()
         await asyncio.wait_for(process.wait(), 30)
+
+
+async def listening(port: int, timeout: float = 30.0) -> None:
+    """Return once something accepts connections on 127.0.0.1:``port``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+        else:
+            writer.close()
+            await writer.wait_closed()
+            return
 
 
 def update(number: int, user: TgUser, text: str) -> dict[str, object]:

@@ -134,11 +134,13 @@ class Catalogue:
         tagged = [q for q in self._by_tag.get(wanted, ()) if language in (None, q.language)]
         if tagged:
             return tagged
-        # A word of a title ("征信", "food") is a fair way to name a topic too.
+        # A word of a title ("征信", "food") is a fair way to name a topic too; a number only
+        # as a whole word ("2024"), not as a piece of one (/quiz 20 is no topic).
         for bank in self.banks:
+            title = normalise(bank.title)
             if (
                 bank.questions
-                and wanted in normalise(bank.title)
+                and (wanted in title.split() if wanted.isdigit() else wanted in title)
                 and (language is None or bank.language == language)
             ):
                 return list(bank.questions)
