@@ -283,6 +283,28 @@ async def test_every_review_question_says_so_and_answered_ones_lose_the_hint(
     ]
 
 
+async def test_the_daily_question_leaves_a_round_in_progress_alone(
+    api: FakeBotApi, settings: Settings, clock: FakeClock, scheduler: FakeScheduler
+):
+    ann = Player(api, TgUser(ANN.id, "Ann"))
+    async with running_bot(api, settings, clock, scheduler) as (_app, runtime):
+        await ann.say("/quiz 网购")  # one question: 7 days, B
+        quiz_id, _ = ann.last()
+        await ann.say("/daily")  # the morning's question comes in the middle of it
+        daily_id, daily = ann.last()
+        question = Player.question_in(runtime.engine.catalogue, daily["text"])
+        data = next(
+            d for _l, d in ann.buttons(daily_id) if "ABCDEF".index(d[-1]) in question.answer
+        )
+        daily_toast = await ann.press(daily_id, data)
+        quiz_toast = await ann.press(quiz_id, ann.buttons(quiz_id)[1][1])
+        assert quiz_toast.startswith("✅"), quiz_toast  # the round was still on
+        await api.wait_for(lambda a: any("本轮结束" in m["text"] for _i, m in ann.bot_messages()))
+        (summary,) = [m["text"] for _i, m in ann.bot_messages() if "本轮结束" in m["text"]]
+    assert daily_toast.startswith("✅")
+    assert "本轮结束" in summary and "答对 1/1" in summary
+
+
 async def test_subscription_delivers_at_its_time_and_survives_a_restart(
     api: FakeBotApi, settings: Settings, clock: FakeClock, scheduler: FakeScheduler
 ):
