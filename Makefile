@@ -20,8 +20,8 @@ console: $(BIN)/quizbot
 
 ## Set up, then lint, type-check and run the whole test suite.
 test: $(BIN)/quizbot
-	$(BIN)/ruff check bot tests bench
-	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/ruff check bot tests bench tools
+	$(BIN)/ruff format --check bot tests bench tools
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 

@@ -1,19 +1,32 @@
-"""Small PNG charts drawn with Pillow: bars and lines, labelled in ASCII.
+"""Small PNG charts drawn with Pillow: bars and lines, in the reader's language.
 
-Pillow's built-in font has no Chinese glyphs, so charts label with numbers (Q1, T2 …)
-and the message that carries the picture says what each number is.
+Titles come from :mod:`bot.texts` and are drawn with a subset of Noto Sans CJK SC that the
+package ships (bot/fonts, SIL Open Font License; ``tools/subset_font.py`` rebuilds it), so
+Chinese reads as Chinese. Bars are labelled with numbers (Q1, T2 …) and the message that
+carries the picture says what each number is. Axes that count things have whole-number
+ticks.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import math
 from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["bar_chart", "contest_chart", "line_chart"]
+from bot.domain import languages
+from bot.texts import t
 
+__all__ = ["FONT", "bar_chart", "contest_chart", "count_ticks", "line_chart", "score_bands"]
+
+logger = logging.getLogger(__name__)
+
+#: The charts' font: the characters of every text, from Noto Sans CJK SC Regular.
+FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansCJKsc-Regular-charts.otf"
 WIDTH = 900
 PANEL = 300
 MARGIN = 60
@@ -21,10 +34,19 @@ COLORS = ("#2f6db5", "#d9822b", "#3a9d5d", "#c23b3b", "#7b5aa6", "#888888")
 BACKGROUND = "white"
 AXIS = "#333333"
 GRID = "#dddddd"
+#: At most this many score bands in a contest's chart.
+BANDS = 8
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
-def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
-    return ImageFont.load_default(size=size)
+@cache
+def _font(size: int) -> Font:
+    try:
+        return ImageFont.truetype(str(FONT), size)
+    except OSError as exc:  # a broken install: draw anyway, Chinese as boxes
+        logger.warning("chart font %s not loaded (%s): using Pillow's own", FONT.name, exc)
+        return ImageFont.load_default(size=size)
 
 
 def _png(image: Image.Image) -> bytes:
@@ -33,81 +55,126 @@ def _png(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def count_ticks(peak: float) -> list[int]:
+    """Whole-number ticks from 0 to at least ``peak``: steps of 1, 2, 5, 10, 20 …, at most
+    five lines."""
+    step = 1
+    while peak / step > 4:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    return [step * n for n in range(max(1, math.ceil(peak / step)) + 1)]
+
+
+def score_bands(scores: Sequence[int], bands: int = BANDS) -> tuple[list[str], list[int]]:
+    """How many players scored in each band of round width ("0–499", "500–999" …).
+
+    The width is the smallest of 1, 2, 5, 10, 20, 50 … that needs at most ``bands`` bands
+    (one more when the lowest score is not at a band's start).
+    """
+    if not scores:
+        return [], []
+    low, high = min(scores), max(scores)
+    step = 1
+    while (high - low + 1) / step > bands:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    first = low // step * step
+    count = (high - first) // step + 1
+    counts = [0] * count
+    for score in scores:
+        counts[(score - first) // step] += 1
+    labels = [
+        f"{first + n * step}" if step == 1 else f"{first + n * step}–{first + (n + 1) * step - 1}"
+        for n in range(count)
+    ]
+    return labels, counts
+
+
+def _every(draw: ImageDraw.ImageDraw, texts: Sequence[str], font: Font, slot: float) -> int:
+    """Label every n-th bar so that labels ``slot`` pixels apart never touch."""
+    widest = max((draw.textlength(text, font=font) for text in texts), default=0.0)
+    return max(1, math.ceil((widest + 6) / slot))
+
+
 def _bars(
     draw: ImageDraw.ImageDraw,
     top: int,
     title: str,
     labels: Sequence[str],
     values: Sequence[float],
-    ymax: float,
+    ticks: Sequence[float],
     percent: bool,
     color: str,
 ) -> None:
-    left, right, bottom = MARGIN, WIDTH - 20, top + PANEL - 40
-    height = bottom - (top + 40)
-    draw.text((left, top + 8), title, fill=AXIS, font=_font(18))
-    for step in range(5):
-        y = bottom - height * step / 4
+    # The title, then room for the figure over a full bar, then the plot.
+    left, right, plot, bottom = MARGIN, WIDTH - 20, top + 52, top + PANEL - 40
+    height = bottom - plot
+    ymax = ticks[-1] or 1
+    draw.text((left, top + 4), title, fill=AXIS, font=_font(18))
+    for tick in ticks:
+        y = bottom - height * tick / ymax
         draw.line([(left, y), (right, y)], fill=GRID)
-        tick = ymax * step / 4
-        draw.text(
-            (8, y - 8), f"{tick:.0%}" if percent else f"{tick:.0f}", fill=AXIS, font=_font(12)
-        )
-    draw.line([(left, top + 40), (left, bottom), (right, bottom)], fill=AXIS, width=2)
+        text = f"{tick:.0%}" if percent else f"{tick:g}"
+        draw.text((left - 8, y), text, fill=AXIS, font=_font(12), anchor="rm")
+    draw.line([(left, plot), (left, bottom), (right, bottom)], fill=AXIS, width=2)
     if not values:
         return
     slot = (right - left) / len(values)
     width = max(2.0, slot * 0.7)
     small = _font(11 if len(values) > 20 else 13)
+    figures = [f"{value:.0%}" if percent else f"{value:g}" for value in values]
+    # Figures over the bars only when each fits; labels under them, thinned out if need be.
+    show_figures = _every(draw, figures, small, slot) == 1
+    every = _every(draw, labels, small, slot)
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         x0 = left + slot * index + (slot - width) / 2
-        y0 = bottom - (height * min(value, ymax) / ymax if ymax else 0)
+        y0 = bottom - height * min(value, ymax) / ymax
         draw.rectangle([x0, y0, x0 + width, bottom], fill=color)
-        if len(values) <= 30:
-            text = f"{value:.0%}" if percent else f"{value:g}"
-            draw.text((x0, y0 - 15), text, fill=AXIS, font=small)
-            draw.text((x0, bottom + 4), label, fill=AXIS, font=small)
+        middle = x0 + width / 2
+        if show_figures:
+            draw.text((middle, y0 - 3), figures[index], fill=AXIS, font=small, anchor="md")
+        if index % every == 0:
+            draw.text((middle, bottom + 5), label, fill=AXIS, font=small, anchor="mt")
 
 
 def bar_chart(
     title: str, labels: Sequence[str], values: Sequence[float], percent: bool = True
 ) -> bytes:
-    """One panel of bars (shares as percentages by default)."""
+    """One panel of bars: shares as percentages, or counts on whole-number ticks."""
     image = Image.new("RGB", (WIDTH, PANEL + 20), BACKGROUND)
-    ymax = 1.0 if percent else max([*values, 1.0])
-    _bars(ImageDraw.Draw(image), 10, title, labels, values, ymax, percent, COLORS[0])
+    ticks: Sequence[float] = (
+        [0, 0.25, 0.5, 0.75, 1.0] if percent else count_ticks(max(values or [1]))
+    )
+    _bars(ImageDraw.Draw(image), 10, title, labels, values, ticks, percent, COLORS[0])
     return _png(image)
 
 
-def contest_chart(title: str, share_right: Sequence[float], scores: Sequence[int]) -> bytes:
-    """Share right per question, and how the players' scores spread."""
+def contest_chart(
+    title: str,
+    share_right: Sequence[float],
+    scores: Sequence[int],
+    language: str = languages.DEFAULT,
+) -> bytes:
+    """Share right per question, and how the players' scores spread, in ``language``."""
     image = Image.new("RGB", (WIDTH, 2 * PANEL + 40), BACKGROUND)
     draw = ImageDraw.Draw(image)
     labels = [f"Q{i}" for i in range(1, len(share_right) + 1)]
     _bars(
         draw,
         10,
-        f"{title}: share of right answers per question",
+        t(language, "chart_share_title", title=title),
         labels,
         share_right,
-        1.0,
+        [0, 0.25, 0.5, 0.75, 1.0],
         True,
         COLORS[0],
     )
-    low, high = (min(scores), max(scores)) if scores else (0, 0)
-    bins = 8
-    step = max(1, math.ceil((high - low + 1) / bins))
-    counts = [0] * bins
-    for score in scores:
-        counts[min((score - low) // step, bins - 1)] += 1
-    bin_labels = [f"{low + i * step}" for i in range(bins)]
+    bands, counts = score_bands(scores)
     _bars(
         draw,
         PANEL + 30,
-        "players by score (lower bound of each band)",
-        bin_labels,
+        t(language, "chart_scores_title"),
+        bands,
         counts,
-        float(max([*counts, 1])),
+        count_ticks(max(counts, default=1)),
         False,
         COLORS[1],
     )

@@ -497,6 +497,24 @@ def _faq_review(settings: Settings, args: argparse.Namespace) -> int:
 # --- figures -------------------------------------------------------------------------------
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: two for a Chinese character, one for ASCII."""
+    from wcwidth import wcswidth, wcwidth
+
+    width = wcswidth(text)
+    return width if width >= 0 else sum(max(wcwidth(ch), 0) for ch in text)
+
+
+def _cell(text: str, width: int, right: bool = False) -> str:
+    """``text`` in a column ``width`` terminal columns wide: cut with "…", padded."""
+    if _width(text) > width:
+        while text and _width(text) > width - 1:
+            text = text[:-1]
+        text += "…"
+    padding = " " * (width - _width(text))
+    return padding + text if right else text + padding
+
+
 def _stats(settings: Settings, args: argparse.Namespace) -> int:
     from bot.stats import MIN_ATTEMPTS, stats_csv
 
@@ -506,17 +524,22 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
         if args.csv:
             sys.stdout.write(stats_csv(banks).decode("utf-8"))
             return 0
+
+        def row(name: str, answers: int, share: float, seconds: str, flags: str) -> str:
+            figures = [_cell(str(answers), 8, True), _cell(f"{share:.0%}", 6, True)]
+            line = f"{name} {' '.join(figures)} {_cell(seconds, 6, True)}  {flags}"
+            return line.rstrip()
+
         print(
-            f"{'bank / question':40} {'answers':>8} {'right':>6} {'avg s':>6}  flags "
+            f"{_cell('bank / question', 40)} {'answers':>8} {'right':>6} {'avg s':>6}  flags "
             f"(from {MIN_ATTEMPTS} answers)"
         )
         for bank in banks:
-            print(f"{bank.title[:40]:40} {bank.attempts:8d} {bank.share_right:6.0%}")
+            print(row(_cell(bank.title, 40), bank.attempts, bank.share_right, "", ""))
             for q in bank.questions:
-                print(
-                    f"  {q.question_id[:38]:38} {q.attempts:8d} {q.share_right:6.0%} "
-                    f"{q.average_seconds:6.1f}  {' '.join(q.flags)}"
-                )
+                seconds = "—" if q.average_seconds is None else f"{q.average_seconds:.1f}"
+                name = "  " + _cell(q.question_id, 38)
+                print(row(name, q.attempts, q.share_right, seconds, " ".join(q.flags)))
         print(
             f"\nFAQ: {faq.answered} answered, {faq.suggested} suggested, "
             f"{faq.unanswered} unanswered"
@@ -529,9 +552,20 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _results_list(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     async def report(runtime: Runtime) -> int:
+        zone = ZoneInfo(settings.timezone)
+        print(
+            f"{'id':>6}  {_cell('group', 30)} {'chat':>15}  {'status':10} {'created':16} players"
+        )
         for summary in await runtime.results.recent(None, limit=50):
-            print(f"{summary.id}\t{summary.chat_id}\t{summary.status}\t{summary.players} players")
+            created = datetime.fromtimestamp(summary.created_at, zone).strftime("%Y-%m-%d %H:%M")
+            print(
+                f"{summary.id:>6}  {_cell(summary.group, 30)} {summary.chat_id:>15}  "
+                f"{summary.status:10} {created:16} {summary.players:>7}"
+            )
         return 0
 
     return _with_runtime(settings, report)

@@ -45,6 +45,8 @@ class QuestionView:
     position: int
     total: int
     question: Question
+    #: The kind of round: "quiz", "review" (each of its questions says so) or "daily".
+    kind: str = "quiz"
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +158,9 @@ class Engine:
         self._blocked.add(user_id)
 
     def topics(self, language: str) -> list[Topic]:
-        """The topics in ``language``; every topic when there are none in it."""
-        return self.catalogue.topics(language) or self.catalogue.topics()
+        """Every topic, numbered as ``/quiz N`` reads them for ``language``: its own first,
+        then the other languages' (each topic carries its language)."""
+        return self.catalogue.listed_topics(language)
 
     # --- solo quiz ---------------------------------------------------------------------
 
@@ -189,7 +192,9 @@ class Engine:
         while row is not None:
             question = self.catalogue.questions.get(row.question_ids[row.position])
             if question is not None:
-                return QuestionView(row.id, row.position, len(row.question_ids), question)
+                return QuestionView(
+                    row.id, row.position, len(row.question_ids), question, row.kind
+                )
             # Removed by a reload since the round began: move on.
             await self.store.skip_round_question(
                 row.id, row.position, len(row.question_ids), self.clock.now()
@@ -198,12 +203,19 @@ class Engine:
         return None
 
     async def answer(
-        self, user_id: int, round_id: int, position: int, response: Response
+        self,
+        user_id: int,
+        round_id: int,
+        position: int,
+        response: Response,
+        asked: Question | None = None,
     ) -> AnswerResult | Refused:
         """Score an answer to question ``position`` of a round.
 
         A press on another user's round, on a question already answered or not yet asked,
-        or on a finished round scores nothing and says why.
+        or on a finished round scores nothing and says why. ``asked`` is the question as it
+        was asked when that is kept apart from the banks (the daily question): it is graded
+        instead of the banks' current version.
         """
         row = await self.store.get_round(round_id)
         if row is None:
@@ -214,8 +226,8 @@ class Engine:
             return Refused(Refusal.ROUND_OVER)
         if position != row.position:
             return Refused(Refusal.ANSWERED)
-        question = self.catalogue.questions.get(row.question_ids[position])
-        if question is None:
+        question = asked or self.catalogue.questions.get(row.question_ids[position])
+        if question is None or question.id != row.question_ids[position]:
             await self.store.skip_round_question(
                 row.id, position, len(row.question_ids), self.clock.now()
             )

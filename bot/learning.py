@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
-from bot.domain.learning import RETIRED, Subscription, daily_key, day_of, question_of_day
+from bot.domain import languages
+from bot.domain.learning import RETIRED, Subscription, daily_key, day_of, pick_daily
 from bot.domain.models import Question, User
 from bot.domain.quiz import Response, valid_response
 from bot.domain.refusals import Refusal, Refused
@@ -77,6 +78,8 @@ class Learning:
         self.store = store
         self._scheduler: Scheduler | None = None
         self._poster: DailyPoster | None = None
+        #: The questions of the latest day served, by (day, language): they never change.
+        self._days: dict[tuple[date, str], Question] = {}
 
     def connect(self, scheduler: Scheduler, poster: DailyPoster) -> None:
         """Deliver subscriptions through a front end's scheduler and poster."""
@@ -100,22 +103,48 @@ class Learning:
             user.id, chat_id, "review", due, now, kind="review"
         )
         logger.info("review round %d for user %d: %d questions", round_id, user.id, len(due))
-        return QuestionView(round_id, 0, len(due), engine.catalogue.questions[due[0]])
+        return QuestionView(
+            round_id, 0, len(due), engine.catalogue.questions[due[0]], kind="review"
+        )
 
     # --- the daily question ------------------------------------------------------------
 
-    def today(self, language: str, now: float | None = None) -> tuple[date, Question] | None:
+    async def today(self, language: str) -> tuple[date, Question] | None:
+        """Today's question in ``language`` (in the default language when it has none)."""
         engine = self.engine
-        day = day_of(engine.clock.now() if now is None else now, str(engine.tz))
-        catalogue = engine.catalogue
-        question = question_of_day(catalogue.daily_pool(language), day) or question_of_day(
-            catalogue.daily_pool("zh"), day
-        )
+        day = day_of(engine.clock.now(), str(engine.tz))
+        question = await self.question_of(day, language)
         return (day, question) if question else None
+
+    async def question_of(self, day: date, language: str) -> Question | None:
+        """The question of ``day`` in ``language``: the one stored for that day, or else one
+        picked now (see :func:`bot.domain.learning.pick_daily`) and stored, so that it never
+        changes, whatever reloads follow. In the default language when ``language`` has
+        none; None when no bank has a question fit for it."""
+        cached = self._days.get((day, language))
+        if cached is not None:
+            return cached
+        question = await self.store.daily_question(day, language)
+        if question is None:
+            pool = self.engine.catalogue.daily_pool(language)
+            if not pool:
+                if language == languages.DEFAULT:
+                    return None
+                return await self.question_of(day, languages.DEFAULT)
+            picked = pick_daily(pool, day, await self.store.daily_served(language))
+            assert picked is not None  # the pool is not empty
+            await self.store.serve_daily(day, language, picked, self.engine.clock.now())
+            # Another request may have stored the day's question first: theirs stands.
+            question = await self.store.daily_question(day, language) or picked
+            logger.info("daily question of %s (%s): %s", day, language, question.id)
+        # Only the latest day is asked for again and again: keep that one.
+        self._days = {k: v for k, v in self._days.items() if k[0] >= day}
+        self._days[(day, language)] = question
+        return question
 
     async def daily(self, user: User, language: str | None = None) -> Daily | None:
         """Today's question, and whether the user already answered it."""
-        found = self.today(language or user.language)
+        found = await self.today(language or user.language)
         if found is None:
             return None
         day, question = found
@@ -123,15 +152,27 @@ class Learning:
         return Daily(day, question.language, question, bool(existing and existing[1]))
 
     async def answer_daily(
-        self, user: User, chat_id: int, ordinal: int, language: str, response: Response
+        self,
+        user: User,
+        chat_id: int,
+        ordinal: int,
+        language: str,
+        question_id: str,
+        response: Response,
     ) -> AnswerResult | Refused:
-        """Answer the daily question of day ``ordinal``: today's only, once a day."""
-        found = self.today(language)
+        """Answer the question ``question_id`` of day ``ordinal``: today's only, once a day.
+
+        The answer is graded on the question as it was served that day, even if the banks
+        changed since.
+        """
+        found = await self.today(language)
         if found is None:
             return Refused(Refusal.GONE)
         day, question = found
         if day.toordinal() != ordinal:
             return Refused(Refusal.DAILY_OVER)
+        if question.id != question_id:
+            return Refused(Refusal.GONE)  # not the question of the day (a forged press)
         if not valid_response(question, response):
             return Refused(Refusal.INVALID)
         key = daily_key(day)
@@ -149,7 +190,7 @@ class Learning:
             except StorageFull as exc:
                 logger.warning("the daily answer of user %d not stored: %s", user.id, exc)
                 return Refused(Refusal.NOT_STORED)
-        return await engine.answer(user.id, round_id, 0, response)
+        return await engine.answer(user.id, round_id, 0, response, asked=question)
 
     # --- progress -----------------------------------------------------------------------
 
@@ -246,8 +287,10 @@ class Learning:
 
     async def deliver(self, subscription: Subscription) -> None:
         """Post today's question to a subscribed chat; a chat that is gone is unsubscribed."""
-        found = self.today(subscription.language)
-        if found is None or self._poster is None:
+        if self._poster is None:
+            return
+        found = await self.today(subscription.language)
+        if found is None:
             return
         day, question = found
         if not await self._poster.post_daily(

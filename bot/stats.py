@@ -39,7 +39,8 @@ class QuestionStats:
     text: str
     attempts: int
     right: int
-    average_seconds: float
+    #: Over the timed answers (None when all were untimed daily answers).
+    average_seconds: float | None
     picks: tuple[int, ...]  # how often each option was picked (choice questions)
     right_options: frozenset[int]
     flags: tuple[str, ...]
@@ -130,7 +131,9 @@ class Stats:
                     text=question.text,
                     attempts=attempts,
                     right=right,
-                    average_seconds=round(totals.average_ms / 1000, 1),
+                    average_seconds=(
+                        None if totals.average_ms is None else round(totals.average_ms / 1000, 1)
+                    ),
                     picks=tuple(counts),
                     right_options=question.answer,
                     flags=_flags(attempts, share, counts, question.answer, question.rules.typed),
@@ -168,7 +171,7 @@ def stats_csv(banks: list[BankStats]) -> bytes:
                     q.question_id,
                     q.attempts,
                     f"{q.share_right:.3f}",
-                    q.average_seconds,
+                    "" if q.average_seconds is None else q.average_seconds,
                     picks,
                     " ".join(q.flags),
                     q.text,

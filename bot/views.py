@@ -6,7 +6,9 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.commands import Where, visible
+from bot.domain import languages
 from bot.domain.args import UsageError
+from bot.domain.catalogue import Topic
 from bot.domain.faq import FaqHit
 from bot.domain.models import LETTERS, FaqEntry, Question
 from bot.domain.quiz import Response, choice_letters
@@ -19,6 +21,7 @@ from bot.texts import t
 __all__ = [
     "MESSAGE_LIMIT",
     "answer_text",
+    "answered",
     "display_name",
     "fit",
     "option_labels",
@@ -39,6 +42,8 @@ __all__ = [
     "selection_text",
     "stars",
     "suggestion_label",
+    "topic_label",
+    "topic_sections",
 ]
 
 #: Telegram's limit on a message's text.
@@ -72,18 +77,17 @@ def render_question(view: QuestionView, language: str, numbered: bool = False) -
     """A question with its options: lettered for buttons, numbered for the console."""
     question = view.question
     kind = t(language, f"kind_{question.type.value}")
-    lines = [
-        t(
-            language,
-            "question_header",
-            number=view.position + 1,
-            total=view.total,
-            kind=kind,
-            stars=stars(question.difficulty),
-        ),
-        "",
-        question.text,
-    ]
+    header = t(
+        language,
+        "question_header",
+        number=view.position + 1,
+        total=view.total,
+        kind=kind,
+        stars=stars(question.difficulty),
+    )
+    if view.kind == "review":  # every question of a review says so, not only the first
+        header = f"{t(language, 'review_header')} {header}"
+    lines = [header, "", question.text]
     rules = question.rules
     # Buttons show fixed options (对/错) themselves; the console numbers every option.
     if rules.listed or (numbered and rules.fixed):
@@ -95,6 +99,13 @@ def render_question(view: QuestionView, language: str, numbered: bool = False) -
     if rules.typed:
         lines += ["", t(language, "open_hint_console" if numbered else "open_hint")]
     return "\n".join(lines)
+
+
+def answered(shown: str) -> str:
+    """A question's message as it stays once answered: without the hint on how to answer
+    (in any language: the user may have switched since it was sent)."""
+    hints = {t(code, "pick_many_hint") for code in languages.codes()}
+    return "\n".join(line for line in shown.split("\n") if line not in hints)
 
 
 def answer_text(question: Question, response: Response | None, language: str) -> str:
@@ -207,6 +218,27 @@ def render_help(language: str, where: Where, *, console: bool = False) -> str:
     outro = "help_outro_private" if where & Where.PRIVATE else "help_outro_group"
     lines += ["", t(language, outro)]
     return "\n".join(lines)
+
+
+def topic_sections(
+    topics: list[Topic], language: str
+) -> list[tuple[str, list[tuple[int, Topic]]]]:
+    """/topics as sections of (header, numbered topics): the topics in the user's language,
+    then the other languages' under a header of their own, numbered as ``/quiz N`` reads
+    them (see :meth:`bot.domain.catalogue.Catalogue.listed_topics`)."""
+    numbered = list(enumerate(topics, start=1))
+    own = [(n, topic) for n, topic in numbered if topic.language == language]
+    others = [(n, topic) for n, topic in numbered if topic.language != language]
+    header, other_header = t(language, "topics_header"), t(language, "topics_other_header")
+    sections = [(header, own)] if own else []
+    if others:
+        sections.append((other_header if own else f"{header}\n{other_header}", others))
+    return sections
+
+
+def topic_label(index: int, topic: Topic, language: str) -> str:
+    """A topic as listed: its number for ``/quiz N``, its title, how many questions."""
+    return t(language, "topic_line", index=index, title=topic.title, count=topic.count)
 
 
 def render_faq(entry: FaqEntry, language: str) -> str:

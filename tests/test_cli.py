@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
-from tests.conftest import SAMPLE_BANKS
+from bot.cli import _width
+from bot.config import Settings
+from bot.domain.contest import ContestSettings, ContestStatus
+from bot.domain.models import Question, User
+from bot.engine import AnswerResult
+from bot.runtime import Runtime
+from bot.storage.contest_store import ContestStore
+from tests.conftest import SAMPLE_BANKS, FakeClock
 from tests.helpers import run_cli
 
 quizbot = run_cli
@@ -65,4 +74,69 @@ def test_bad_setting_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         "quizbot: QUIZBOT_ADMINS: 'abc' is not a Telegram user id "
         "(give numbers separated by commas, e.g. 12345,67890)"
+    ]
+
+
+async def _history(settings: Settings, clock: FakeClock) -> Question:
+    """A database as a few weeks of use leave it: a quiz answer that took 4 s, a daily answer
+    to the same question (sent hours before it is answered: no time), and a finished contest
+    in a group with a Chinese title. Returns the question both answered."""
+    runtime = Runtime(settings, clock=clock)
+    await runtime.start()
+    ann, ben = User(21, "Ann"), User(22, "Ben")
+    for user in (ann, ben):
+        await runtime.engine.see_user(user)
+    daily = await runtime.learning.daily(ben)
+    assert daily is not None
+    question = daily.question
+    view = await runtime.engine.start_quiz(ann, ann.id, question.tags[0])
+    assert view is not None and view.question == question
+    clock.advance(4)
+    assert isinstance(
+        await runtime.engine.answer(ann.id, view.round_id, 0, question.answer), AnswerResult
+    )
+    result = await runtime.learning.answer_daily(
+        ben, ben.id, daily.day.toordinal(), question.language, question.id, question.answer
+    )
+    assert isinstance(result, AnswerResult)
+    contests = ContestStore(runtime.db, runtime.store.batcher)
+    await contests.remember_group(-100777, "消费者协会知识竞赛群")
+    contest_id = await contests.create(
+        -100777, ann.id, ContestSettings(), [question], ContestStatus.FINISHED, clock.now()
+    )
+    await contests.join(contest_id, ann, clock.now())
+    await runtime.stop()
+    return question
+
+
+async def test_stats_line_up_with_chinese_titles_and_leave_daily_answers_untimed(
+    settings: Settings, clock: FakeClock
+) -> None:
+    question = await _history(settings, clock)
+    env = {"QUIZBOT_QUESTIONS_DIR": str(SAMPLE_BANKS), "QUIZBOT_DATA_DIR": str(settings.data_dir)}
+    table = quizbot("stats", env=env)
+    figures = quizbot("stats", "--csv", env=env)
+    contests = quizbot("results", "list", env=env)
+    assert table.returncode == figures.returncode == contests.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    header, rows = lines[0], [line for line in lines[1:] if "%" in line]
+    assert rows[0].startswith("测试题库 ") and rows[1].startswith(f"  {question.id} ")
+    # Every share right ends in the column of its heading, Chinese title or not.
+    column = _width(header[: header.index("right") + len("right")])
+    assert [_width(row[: row.index("%") + 1]) for row in rows] == [column] * len(rows)
+    assert rows[1].split()[1:4] == ["2", "100%", "4.0"]  # 2 answers; the daily one untimed
+    (row,) = [
+        r for r in csv.DictReader(io.StringIO(figures.stdout)) if r["question"] == question.id
+    ]
+    assert row["attempts"] == "2" and row["average_seconds"] == "4.0"
+    listed = contests.stdout.splitlines()
+    assert listed[0].split() == ["id", "group", "chat", "status", "created", "players"]
+    assert listed[1].split() == [
+        "1",
+        "消费者协会知识竞赛群",
+        "-100777",
+        "finished",
+        "2026-01-01",
+        "08:00",
+        "1",
     ]

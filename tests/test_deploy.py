@@ -78,6 +78,22 @@ def test_wheel_installs_outside_the_repository_with_its_banks(tmp_path: Path) ->
         timeout=60,
     )
     assert str(venv) in where.stdout  # the banks come from the installed package
+    font = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import bot.charts as c; print(c.FONT, *c._font(12).getname(), "
+            "(c.FONT.parent / 'OFL.txt').exists())",
+        ],
+        cwd=outside,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # The charts' Chinese font and its licence come with the package too.
+    assert font.stdout.startswith(str(venv)), font.stderr
+    assert font.stdout.split()[1:] == ["Noto", "Sans", "CJK", "SC", "Regular", "True"]
     session = subprocess.run(
         [quizbot, "console"],
         cwd=outside,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.domain import callbacks as cb
@@ -108,12 +110,21 @@ def test_letters_round_trip() -> None:
         cb.ReviewPick(12, "a2"),
         cb.TopicPick("zh-online-shopping"),
         cb.MenuPick("leaderboard"),
+        # A daily button with the longest id (48 characters).
+        cb.DailyAnswer(date(2738, 12, 31).toordinal(), "zh", "q" * 48, "B"),
     ],
 )
 def test_callback_round_trip_within_64_bytes(callback: cb.Callback) -> None:
     data = cb.encode(callback)
     assert len(data.encode()) <= 64
     assert cb.decode(data) == callback
+
+
+def test_a_daily_button_fits_with_a_three_letter_language() -> None:
+    """Language codes may have three letters (bot/domain/languages.py): still 64 bytes."""
+    longest = cb.DailyAnswer(date(2738, 12, 31).toordinal(), "yue", "q" * 48, "B")
+    assert len(cb.encode(longest).encode()) <= 64
+    assert cb.decode(cb.encode(longest)) is None  # not a registered language here
 
 
 @pytest.mark.parametrize(
@@ -134,6 +145,9 @@ def test_callback_round_trip_within_64_bytes(callback: cb.Callback) -> None:
         42,
         "j:" + "9" * 17,
         "t:" + "é" * 10,
+        "d:739000:zh:A",  # a daily button without its question (an older version's)
+        "d:739000:zh:t-single:AB",
+        "d:739000:zh:t:single:A",
     ],
 )
 def test_forged_callback_data_decodes_to_nothing(data: object) -> None:

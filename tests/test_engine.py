@@ -85,6 +85,31 @@ async def test_topic_by_tag_title_and_number(runtime: Runtime) -> None:
     assert await engine.start_quiz(ANN, ANN.id, "没有这个专题") is None
 
 
+def test_a_number_names_a_topic_by_its_place_or_as_a_whole_word_of_a_title() -> None:
+    from bot.domain.catalogue import Catalogue
+    from bot.domain.models import Bank, Question, QuestionType
+
+    def bank(bank_id: str, title: str, language: str) -> Bank:
+        question = Question(
+            f"{bank_id}-1", bank_id, language, QuestionType.SINGLE, "?", ("a", "b"),
+            frozenset({0}), (), "", "", (), 1,
+        )  # fmt: skip
+        return Bank(bank_id, title, language, f"{bank_id}.yaml", questions=(question,))
+
+    catalogue = Catalogue(
+        (bank("rules", "消保法实施条例（2024）", "zh"), bank("scams", "Scams", "en"))
+    )
+
+    def found(query: str, language: str) -> str | None:
+        questions = catalogue.find_topic(query, language)
+        return questions[0].bank_id if questions else None
+
+    assert [found(n, "zh") for n in ("1", "2", "3")] == ["rules", "scams", None]
+    assert [found(n, "en") for n in ("1", "2")] == ["scams", "rules"]
+    assert found("2024", "en") == "rules"  # a whole word of a title
+    assert [found(n, "zh") for n in ("0", "20", "24")] == [None, None, None]  # pieces of one
+
+
 async def test_a_question_removed_by_reload_is_skipped(runtime: Runtime, tmp_path) -> None:
     engine = runtime.engine
     await engine.see_user(ANN)

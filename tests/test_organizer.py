@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.domain.contest import ContestSettings, ContestStatus
 from bot.domain.models import User
 from bot.runtime import Runtime
+from bot.storage.contest_store import ContestStore
 from tests.conftest import SAMPLE_BANKS, FakeClock, running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
 from tests.helpers import run_cli
@@ -199,3 +201,40 @@ async def test_unanswered_queue_lists_the_most_asked_first(
     assert rows[0] == ["query", "count", "last_asked_utc"]
     assert rows[1][:2] == ["彩票中奖要交税吗？", "3"]
     assert rows[2][:2] == ["猫粮哪个牌子好", "1"]
+
+
+async def test_results_asks_telegram_only_about_the_groups_it_lists(
+    api: FakeBotApi, settings: Settings, clock: FakeClock
+):
+    """Twelve groups held contests; the admin runs the two with the newest ten."""
+    admin = TgUser(600, "GroupAdmin")
+    ours, theirs = [-1001, -1002], [-1003 - n for n in range(10)]
+    for group in ours:
+        api.admins[group] = {admin.id}
+    # Oldest first: one contest in each of the others' groups, then 5 in each of ours.
+    schedule = theirs + [ours[1]] * 5 + [ours[0]] * 5
+    async with running_bot(api, settings, clock) as (_app, runtime):
+        contests = ContestStore(runtime.db, runtime.store.batcher)
+        created = {}
+        for group in schedule:
+            await contests.remember_group(group, f"群 {group}")
+            clock.advance(60)
+            created[
+                await contests.create(
+                    group, admin.id, ContestSettings(), [], ContestStatus.FINISHED, clock.now()
+                )
+            ] = group
+        (menu,) = await Player(api, admin).say("/results")
+        first = len(api.sent(method="getChatMember"))
+        (again,) = await Player(api, admin).say("/results")
+        cached = len(api.sent(method="getChatMember")) - first
+        (none,) = await Player(api, STRANGER).say("/results")
+        asked = {c.chat_id for c in api.sent(method="getChatMember")}
+    picks = [b["callback_data"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
+    newest_ours = sorted((i for i, g in created.items() if g in ours), reverse=True)
+    assert picks == [f"x:{i}" for i in newest_ours]  # our ten contests, newest first
+    assert first == 2  # one look-up for each of our two groups, none for the other ten
+    # A second /results within minutes: the same list, and no look-up at all.
+    assert cached == 0 and again["reply_markup"] == menu["reply_markup"]
+    assert none["text"] == "还没有你能查看的竞赛。在你管理的群里用 /contest 发起一场吧。"
+    assert asked == set(ours) | set(theirs)  # the stranger's look-ups: one a group

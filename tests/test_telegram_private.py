@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
 from bot.config import Settings
 from bot.domain.models import QuestionType
-from tests.conftest import FakeClock, running_bot
+from tests.conftest import SAMPLE_BANKS, FakeClock, running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
 from tests.players import Player
 
@@ -137,3 +144,60 @@ async def test_faq_answer_suggestions_and_unanswered_are_recorded(
         ("answered", "faq-test-return"),
         ("unanswered", None),
     ]
+
+
+def _english_banks(folder: Path) -> None:
+    """The sample (Chinese) bank, and two English banks filed after it."""
+    shutil.copy(SAMPLE_BANKS / "sample.yaml", folder / "a-sample.yaml")
+    for bank_id, title, text in (
+        ("en-returns", "Returns", "May you return goods bought online within 7 days?"),
+        ("en-scams", "Scams", "Should you share a text-message code with a caller?"),
+    ):
+        bank = {
+            "bank": {"id": bank_id, "title": title, "language": "en"},
+            "questions": [
+                {
+                    "id": f"{bank_id}-1",
+                    "type": "truefalse",
+                    "text": text,
+                    "answer": bank_id == "en-returns",
+                    "explanation": "The law says so.",
+                    "source": "Consumer Rights Protection Law, Article 25",
+                    "tags": [title.lower()],
+                    "difficulty": 1,
+                }
+            ],
+        }
+        (folder / f"b-{bank_id}.yaml").write_text(yaml.safe_dump(bank), encoding="utf-8")
+
+
+async def test_topics_and_their_numbers_follow_the_users_language(
+    api: FakeBotApi, settings: Settings, tmp_path: Path
+):
+    folder = tmp_path / "banks"
+    folder.mkdir()
+    _english_banks(folder)
+    bob, alice = Player(api, BOB), Player(api, ALICE)
+    async with running_bot(api, replace(settings, questions_dir=folder)):
+        english = await bob.say("/topics", replies=2)
+        chinese = await alice.say("/topics", replies=2)
+        rounds = {}
+        for number in (1, 2, 3):
+            (first,) = await bob.say(f"/quiz {number}")
+            rounds[number] = first["text"]
+
+    def labels(message: dict[str, Any]) -> list[str]:
+        return [row[0]["text"] for row in message["reply_markup"]["inline_keyboard"]]
+
+    assert english[0]["text"].startswith("Pick a topic")
+    assert labels(english[0]) == ["1. Returns (1 questions)", "2. Scams (1 questions)"]
+    assert english[1]["text"] == "Topics in other languages:"
+    assert labels(english[1]) == ["3. 测试题库 (4 questions)"]
+    assert chinese[0]["text"].startswith("选择一个专题")
+    assert labels(chinese[0]) == ["1. 测试题库（4 题）"]
+    assert chinese[1]["text"] == "其他语言的专题："
+    assert labels(chinese[1]) == ["2. Returns（1 题）", "3. Scams（1 题）"]
+    # /quiz N plays the topic numbered N in the user's own list.
+    assert "within 7 days" in rounds[1] and "Question 1/1" in rounds[1]
+    assert "text-message code" in rounds[2]
+    assert "Question 1/4" in rounds[3]

@@ -92,10 +92,14 @@ class ResultsPick:
 
 @dataclass(frozen=True, slots=True)
 class DailyAnswer:
-    """An answer to the question of a day (by its ordinal) in a language."""
+    """An answer to the question ``question_id`` of a day (by its ordinal) in a language.
+
+    At most 2 + 6 + 1 + 3 + 1 + 48 + 1 + 1 = 63 bytes: the ordinal has six digits until the
+    year 2738, and ids are at most 48 characters (the bank schema)."""
 
     ordinal: int
     language: str
+    question_id: str
     letters: str
 
 
@@ -167,7 +171,7 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"j:{_NUM}"), ContestJoin),
     (re.compile(rf"r:{_NUM}"), ContestRank),
     (re.compile(rf"x:{_NUM}"), ResultsPick),
-    (re.compile(rf"d:{_NUM}:([a-z]{{2,3}}):{_LETTERS}"), DailyAnswer),
+    (re.compile(rf"d:{_NUM}:([a-z]{{2,3}}):{_IDENT}:{_LETTERS}"), DailyAnswer),
     (re.compile(rf"f:{_NUM}:([0-9])"), FaqPick),
     (re.compile(rf"v:{_NUM}:([01])"), FaqVote),
     (re.compile(rf"q:{_NUM}:(a[0-9]|n|i)"), ReviewPick),
@@ -209,10 +213,10 @@ def decode(data: object) -> Callback | None:
         if cls is ReviewPick:
             return ReviewPick(int(groups[0]), groups[1])
         if cls is DailyAnswer:
-            letters = groups[2]
+            letters = groups[3]
             if len(letters) != 1 or not languages.is_code(groups[1]):
                 return None
-            return cls(int(groups[0]), groups[1], letters)
+            return cls(int(groups[0]), groups[1], groups[2], letters)
         if cls is InstallChoice:
             return InstallChoice(groups[0], groups[1])
         if cls is MenuPick and groups[0] not in MENU_ACTIONS:

@@ -116,36 +116,51 @@ class Catalogue:
             if b.questions and (language is None or b.language == language)
         ]
 
+    def listed_topics(self, language: str | None = None) -> list[Topic]:
+        """Every topic, as numbered for a user of ``language``: the topics in ``language``
+        first, then the others. ``/quiz N`` plays the N-th of this list."""
+        own = self.topics(language)
+        return [*own, *(topic for topic in self.topics() if topic not in own)]
+
     def find_topic(self, query: str, language: str | None = None) -> list[Question] | None:
-        """The questions of the topic ``query`` names: a bank id, a bank title or a tag.
+        """The questions of the topic ``query`` names: a number, a bank id, a bank title or a
+        tag.
 
-        A topic in ``language`` comes first; failing that, one in any language. Returns None
-        when nothing matches. A number picks the n-th topic of ``topics(language)``.
+        A number picks the n-th topic of :meth:`listed_topics` for ``language``. A name in
+        ``language`` comes first; failing that, one in any language. Returns None when
+        nothing matches.
         """
-        found = self._find_topic(query, language)
-        if found is None and language is not None:
-            found = self._find_topic(query, None)
-        return found
-
-    def _find_topic(self, query: str, language: str | None) -> list[Question] | None:
         wanted = normalise(query)
         if not wanted:
             return None
-        topics = self.topics(language)
-        number = bounded(query.strip(), 1, len(topics))  # ASCII digits only
+        listed = self.listed_topics(language)
+        number = bounded(query.strip(), 1, len(listed))  # ASCII digits only
         if number is not None:
-            return list(self._bank(topics[number - 1].id).questions)
+            return list(self._bank(listed[number - 1].id).questions)
+        found = self._find_named(wanted, language)
+        if found is None and language is not None:
+            found = self._find_named(wanted, None)
+        return found
+
+    def _find_named(self, wanted: str, language: str | None) -> list[Question] | None:
+        """The topic a normalised name ``wanted`` names (in ``language``, or in any)."""
         for bank in self.banks:
-            if wanted in (normalise(bank.id), normalise(bank.title)) and bank.questions:
+            if (
+                wanted in (normalise(bank.id), normalise(bank.title))
+                and bank.questions
+                and language in (None, bank.language)
+            ):
                 return list(bank.questions)
         tagged = [q for q in self._by_tag.get(wanted, ()) if language in (None, q.language)]
         if tagged:
             return tagged
-        # A word of a title ("征信", "food") is a fair way to name a topic too.
+        # A word of a title ("征信", "food") is a fair way to name a topic too; a number only
+        # as a whole word ("2024"), not as a piece of one (/quiz 20 is no topic).
         for bank in self.banks:
+            title = normalise(bank.title)
             if (
                 bank.questions
-                and wanted in normalise(bank.title)
+                and (wanted in title.split() if wanted.isdigit() else wanted in title)
                 and (language is None or bank.language == language)
             ):
                 return list(bank.questions)

@@ -7,16 +7,21 @@ in box 5 retires it; a wrong answer sends it back to box 1, due again at once. S
 missed comes back first, and what is known comes back less and less often.
 
 **Daily question.** Every question of a language that is answered by one pick (single
-choice or true/false) is put in a fixed order by a hash of its id; day *n* (days since
-0001-01-01 in the bot's time zone) gets the question at position *n* modulo their number.
-Everyone gets the same question on a day, and none comes back for as many days as there are
-questions (hundreds); adding a question moves only where it falls.
+choice or true/false) is put in a fixed order by a hash of its id. A day's question is
+picked once, on its first use, and stored (the service keeps it, so a reload of the banks
+never changes a day already served): the question not served for the longest time — one
+never served first — and among equals the first in the fixed order counted from position
+*n* modulo their number, where *n* is the day (days since 0001-01-01 in the bot's time
+zone). Everyone gets the same question on a day, and none comes back until every other
+question of the pool has been served since (hundreds of days), whatever the banks gain or
+lose in between. With no history and unchanged banks, day *n* gets the question at
+position *n*, as it always did.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -34,10 +39,9 @@ __all__ = [
     "daily_streak",
     "day_of_key",
     "review_change",
-    "daily_question",
     "day_of",
-    "question_of_day",
     "next_daily",
+    "pick_daily",
 ]
 
 #: Days until a question in box 1..5 comes back after a right answer moved it there.
@@ -105,14 +109,20 @@ def daily_pool(questions: Sequence[Question], language: str) -> list[Question]:
     return sorted(pool, key=_order_key)
 
 
-def daily_question(questions: Sequence[Question], day: date, language: str) -> Question | None:
-    """The question of ``day`` for ``language`` (None when the banks have none)."""
-    return question_of_day(daily_pool(questions, language), day)
+def pick_daily(
+    pool: Sequence[Question], day: date, last_served: Mapping[str, date]
+) -> Question | None:
+    """The question to serve on ``day`` from a :func:`daily_pool` (None when it is empty).
 
-
-def question_of_day(pool: Sequence[Question], day: date) -> Question | None:
-    """The question of ``day`` in a :func:`daily_pool` (None when it is empty)."""
-    return pool[day.toordinal() % len(pool)] if pool else None
+    ``last_served`` holds the last day each question was served (any question absent was
+    never served). The one served longest ago wins, a never-served one first; among equals,
+    the first in the pool's order counted from position ``day % len(pool)``.
+    """
+    if not pool:
+        return None
+    start = day.toordinal() % len(pool)
+    order = [*pool[start:], *pool[:start]]
+    return min(order, key=lambda q: last_served.get(q.id, date.min))
 
 
 def next_daily(after: float, hour: int, minute: int, timezone: str) -> float:

@@ -40,6 +40,8 @@ from bot.views import (
     render_question,
     render_score,
     render_summary,
+    topic_label,
+    topic_sections,
 )
 
 __all__ = ["CONSOLE_USER_ID", "Console", "console_command"]
@@ -149,11 +151,11 @@ class Console:
     @console_command("topics")
     async def cmd_topics(self, argument: str) -> None:
         topics = self.engine.topics(self.lang)
-        lines = [t(self.lang, "topics_header")] + [
-            t(self.lang, "topic_line", index=i, title=topic.title, count=topic.count)
-            for i, topic in enumerate(topics, start=1)
-        ]
-        self.say("\n".join(lines) if topics else t(self.lang, "no_topics"))
+        if not topics:
+            self.say(t(self.lang, "no_topics"))
+        for header, numbered in topic_sections(topics, self.lang):
+            lines = [header] + [topic_label(i, topic, self.lang) for i, topic in numbered]
+            self.say("\n".join(lines))
 
     @console_command("quiz")
     async def cmd_quiz(self, argument: str) -> None:
@@ -249,7 +251,7 @@ class Console:
             return
         self.daily = None
         result = await self.learning.answer_daily(
-            self.user, CONSOLE_USER_ID, ordinal, language, response
+            self.user, CONSOLE_USER_ID, ordinal, language, question.id, response
         )
         if isinstance(result, Refused):
             self.say(t(self.lang, result.key))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import date
 
 from bot.domain.args import clock
 from bot.domain.learning import RETIRED, Subscription
+from bot.domain.models import Question
 from bot.storage.db import Database
 
 __all__ = ["LearningStore", "Subscription", "box_statement"]
@@ -84,6 +87,43 @@ class LearningStore:
             (user_id, day_key),
         )
         return (row["id"], row["finished_at"] is not None) if row else None
+
+    async def daily_question(self, day: date, language: str) -> Question | None:
+        """The question served on ``day`` in ``language``, as it was served."""
+        from bot.storage.contest_store import question_from_json  # it imports this module
+
+        row = await self.db.fetchone(
+            "SELECT question FROM daily_questions WHERE day = ? AND language = ?",
+            (day.isoformat(), language),
+        )
+        return question_from_json(json.loads(row["question"])) if row else None
+
+    async def serve_daily(self, day: date, language: str, question: Question, now: float) -> None:
+        """Store ``question`` as the question of ``day`` in ``language``, unless one already is
+        (then the first one stays: a day's question never changes)."""
+        from bot.storage.contest_store import question_to_json
+
+        await self.db.execute(
+            """INSERT OR IGNORE INTO daily_questions (day, language, question_id, question,
+                                                      served_at)
+               VALUES (?, ?, ?, ?, ?)""",
+            (
+                day.isoformat(),
+                language,
+                question.id,
+                json.dumps(question_to_json(question), ensure_ascii=False),
+                now,
+            ),
+        )
+
+    async def daily_served(self, language: str) -> dict[str, date]:
+        """The last day each question was served as the daily question in ``language``."""
+        rows = await self.db.fetchall(
+            """SELECT question_id, MAX(day) AS day FROM daily_questions WHERE language = ?
+               GROUP BY question_id""",
+            (language,),
+        )
+        return {r["question_id"]: date.fromisoformat(r["day"]) for r in rows}
 
     async def daily_days(self, user_id: int) -> list[str]:
         """The day keys of every daily question the user answered, newest first."""

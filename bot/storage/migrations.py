@@ -182,4 +182,19 @@ _V4 = (
     "CREATE INDEX faq_reviews_pending ON faq_reviews(status, asked)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
+# Version 5: the question of each day, per language, stored when first served: a reload of
+# the banks never changes a day already served, and the next day's pick knows what was
+# served before. ``question`` is the question as served (JSON), answers are graded on it.
+_V5 = (
+    """CREATE TABLE daily_questions (
+        day TEXT NOT NULL,
+        language TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        question TEXT NOT NULL,
+        served_at REAL NOT NULL,
+        PRIMARY KEY (day, language)
+    )""",
+    "CREATE INDEX daily_questions_served ON daily_questions(language, question_id, day)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)

@@ -16,7 +16,9 @@ class AnswerTotals:
     question_id: str
     attempts: int
     right: int
-    average_ms: float
+    #: Over the timed answers only (None when there are none): a daily question's answer
+    #: has no time, the question having been sent hours before it was answered.
+    average_ms: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +37,15 @@ class StatsStore:
         self.db = db
 
     async def answer_totals(self) -> list[AnswerTotals]:
-        """Per question: answers, right ones and the average time."""
+        """Per question: answers, right ones and the average time (daily answers untimed)."""
         rows = await self.db.fetchall(
-            """SELECT question_id, COUNT(*) AS n, SUM(correct) AS right_, AVG(elapsed_ms) AS ms
-               FROM answers GROUP BY question_id"""
+            """SELECT a.question_id, COUNT(*) AS n, SUM(a.correct) AS right_,
+                      AVG(CASE WHEN r.kind = 'daily' THEN NULL ELSE a.elapsed_ms END) AS ms
+               FROM answers a LEFT JOIN rounds r ON r.id = a.round_id
+               GROUP BY a.question_id"""
         )
         return [
-            AnswerTotals(r["question_id"], int(r["n"]), int(r["right_"] or 0), r["ms"] or 0.0)
+            AnswerTotals(r["question_id"], int(r["n"]), int(r["right_"] or 0), r["ms"])
             for r in rows
         ]
 

@@ -147,12 +147,18 @@ class Store:
         now: float,
         kind: str = "quiz",
     ) -> int:
-        """Start a round (a quiz, a review or a daily question), closing any left open."""
+        """Start a round (a quiz, a review or a daily question), closing any left open.
+
+        A daily question's round stands apart: answering it leaves a quiz or review in
+        progress open, and it is never the round the user is in (see :meth:`open_round`).
+        """
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE rounds SET finished_at = ? WHERE user_id = ? AND finished_at IS NULL",
-                (now, user_id),
-            )
+            if kind != "daily":
+                await conn.execute(
+                    """UPDATE rounds SET finished_at = ? WHERE user_id = ? AND finished_at IS NULL
+                       AND kind != 'daily'""",
+                    (now, user_id),
+                )
             cursor = await conn.execute(
                 """INSERT INTO rounds (user_id, chat_id, topic, question_ids, position,
                                        asked_at, started_at, kind)
@@ -168,7 +174,7 @@ class Store:
     async def open_round(self, user_id: int) -> RoundRow | None:
         row = await self.db.fetchone(
             """SELECT * FROM rounds WHERE user_id = ? AND finished_at IS NULL
-               ORDER BY id DESC LIMIT 1""",
+               AND kind != 'daily' ORDER BY id DESC LIMIT 1""",
             (user_id,),
         )
         return _round(row) if row else None

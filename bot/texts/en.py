@@ -449,4 +449,9 @@ TEXTS: dict[str, str] = {
     "cli_history": "the previous version is kept at {path}",
     "cli_export_type": "{path}: write .xlsx or .csv",
     "cli_no_bank": "no bank '{id}' (banks: {known})",
+    # --- issue 18: what a person notices (topics by language, charts, stats) ---
+    "topics_other_header": "Topics in other languages:",
+    "chart_share_title": "Contest {title}: share of right answers per question",
+    "chart_scores_title": "Players by score: how many in each band",
+    "progress_chart_title": "Share of right answers per topic",
 }

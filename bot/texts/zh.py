@@ -447,4 +447,9 @@ TEXTS: dict[str, str] = {
     "cli_history": "旧版本存在 {path}",
     "cli_export_type": "{path}：请写成 .xlsx 或 .csv",
     "cli_no_bank": "没有题库 '{id}'（现有：{known}）",
+    # --- issue 18: what a person notices (topics by language, charts, stats) ---
+    "topics_other_header": "其他语言的专题：",
+    "chart_share_title": "竞赛 {title}：每题正确率",
+    "chart_scores_title": "得分分布：各得分段的人数",
+    "progress_chart_title": "各专题正确率",
 }

@@ -300,12 +300,32 @@ async def on_results(update: Update, context: QuizContext) -> None:
     )
 
 
+#: /results lists this many contests, from this many of the latest, checking admin rights in
+#: at most this many groups (one getChatMember each, remembered for a few minutes).
+RESULTS_LISTED = 10
+RESULTS_SCANNED = 50
+RESULTS_GROUPS = 20
+
+
 async def _visible_contests(context: QuizContext, user_id: int) -> list[ContestSummary]:
+    """The latest contests of groups the user runs: newest first, each group's admin rights
+    checked once, when its first contest comes up, and no further than the list needs."""
     results = context.runtime.results
     if is_listed_organizer(context, user_id):
-        return await results.recent(None)
-    groups = [g for g in await results.groups() if await is_organizer(context, g, user_id)]
-    return await results.recent(groups)
+        return await results.recent(None, RESULTS_LISTED)
+    allowed: dict[int, bool] = {}
+    listed: list[ContestSummary] = []
+    for summary in await results.recent(None, RESULTS_SCANNED):
+        group = summary.chat_id
+        if group not in allowed:
+            if len(allowed) == RESULTS_GROUPS:
+                continue
+            allowed[group] = await is_organizer(context, group, user_id)
+        if allowed[group]:
+            listed.append(summary)
+            if len(listed) == RESULTS_LISTED:
+                break
+    return listed
 
 
 async def on_results_pick(update: Update, context: QuizContext) -> None:

@@ -10,7 +10,7 @@ from bot.domain.faq import FaqHit
 from bot.domain.models import LETTERS, Question
 from bot.faq_desk import ReviewCase
 from bot.texts import t
-from bot.views import suggestion_label
+from bot.views import suggestion_label, topic_label
 
 __all__ = [
     "answer_keyboard",
@@ -34,9 +34,13 @@ def menu_keyboard(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:2], buttons[2:4], buttons[4:]])
 
 
-def topics_keyboard(topics: list[Topic]) -> InlineKeyboardMarkup:
+def topics_keyboard(topics: list[tuple[int, Topic]], language: str) -> InlineKeyboardMarkup:
+    """One button a topic, labelled with its number for ``/quiz N``."""
     return InlineKeyboardMarkup(
-        [[_button(f"{topic.title} ({topic.count})", cb.TopicPick(topic.id))] for topic in topics]
+        [
+            [_button(topic_label(index, topic, language), cb.TopicPick(topic.id))]
+            for index, topic in topics
+        ]
     )
 
 
@@ -110,11 +114,13 @@ def contest_keyboard(
 
 
 def daily_keyboard(question: Question, ordinal: int, language: str) -> InlineKeyboardMarkup:
-    """Buttons under the question of day ``ordinal`` (a question answered with one press)."""
+    """Buttons under the question of day ``ordinal`` (a question answered with one press).
+
+    Each carries the question's id: a press is graded on the question it was under."""
     return InlineKeyboardMarkup(
         [
             [
-                _button(label, cb.DailyAnswer(ordinal, question.language, letter))
+                _button(label, cb.DailyAnswer(ordinal, question.language, question.id, letter))
                 for label, letter in _labels(question, language)
             ]
         ]

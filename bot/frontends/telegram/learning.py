@@ -55,9 +55,7 @@ async def on_review(update: Update, context: QuizContext) -> None:
         zone = context.runtime.engine.tz
         await safe_send(context, chat_id, render_nothing_due(result, user.language, zone))
         return
-    await send_question(
-        context, chat_id, result, user.language, header=t(user.language, "review_header")
-    )
+    await send_question(context, chat_id, result, user.language)
 
 
 @command("daily")
@@ -84,11 +82,18 @@ async def on_daily_answer(update: Update, context: QuizContext) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None
     data = cb.decode(query.data)
-    assert isinstance(data, cb.DailyAnswer)
     user = await see_user(update, context)
+    if not isinstance(data, cb.DailyAnswer):  # a button of an older version, or forged
+        await query.answer(t(user.language, "refused_gone"))
+        return
     chat_id = query.message.chat.id
     result = await context.runtime.learning.answer_daily(
-        user, chat_id, data.ordinal, data.language, letters_to_indexes(data.letters)
+        user,
+        chat_id,
+        data.ordinal,
+        data.language,
+        data.question_id,
+        letters_to_indexes(data.letters),
     )
     if isinstance(result, Refused):
         await query.answer(t(user.language, result.key))
@@ -112,7 +117,7 @@ async def on_progress(update: Update, context: QuizContext) -> None:
         return
     png = await asyncio.to_thread(
         bar_chart,
-        "Share of right answers per topic",
+        t(user.language, "progress_chart_title"),
         [f"T{i}" for i in range(1, len(topics) + 1)],
         [topic.share_right for topic in topics],
     )

@@ -250,7 +250,7 @@ async def on_stats(update: Update, context: QuizContext) -> None:
                         flags=flags,
                         attempts=q.attempts,
                         share=f"{q.share_right:.0%}",
-                        seconds=q.average_seconds,
+                        seconds="—" if q.average_seconds is None else q.average_seconds,
                     )
                 )
     lines += [
@@ -301,7 +301,9 @@ async def on_chart(update: Update, context: QuizContext) -> None:
         await safe_send(context, chat_id, t(user.language, "chart_none"))
         return
     chart = await results.chart_data(row.id)
-    png = await asyncio.to_thread(contest_chart, f"#{row.id}", chart.shares, chart.scores)
+    png = await asyncio.to_thread(
+        contest_chart, f"#{row.id}", chart.shares, chart.scores, user.language
+    )
     await context.bot.send_photo(
         chat_id,
         InputFile(png, filename=f"contest-{row.id}.png"),

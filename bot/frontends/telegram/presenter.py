@@ -159,7 +159,9 @@ class TelegramPresenter:
 
     async def _chart_to_organizer(self, live: Live, chart: ChartData) -> None:
         """After the podium, the organizer gets the contest's chart in a private chat."""
-        png = await asyncio.to_thread(contest_chart, f"#{live.id}", chart.shares, chart.scores)
+        png = await asyncio.to_thread(
+            contest_chart, f"#{live.id}", chart.shares, chart.scores, live.settings.language
+        )
         try:  # any failure is logged, never raised: the podium is not posted again for it
             await self.bot.send_photo(
                 live.created_by,

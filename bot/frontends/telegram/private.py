@@ -36,6 +36,7 @@ from bot.frontends.telegram.keyboards import (
 from bot.frontends.telegram.permissions import is_listed_organizer
 from bot.texts import t
 from bot.views import (
+    answered,
     render_achievements,
     render_faq,
     render_feedback,
@@ -46,6 +47,7 @@ from bot.views import (
     render_summary,
     render_verdict,
     selection_text,
+    topic_sections,
 )
 
 __all__ = [
@@ -107,9 +109,11 @@ async def _send_topics(context: QuizContext, chat_id: int, user: User) -> None:
     if not topics:
         await safe_send(context, chat_id, t(user.language, "no_topics"))
         return
-    await safe_send(
-        context, chat_id, t(user.language, "topics_header"), reply_markup=topics_keyboard(topics)
-    )
+    # The user's language first; the other languages' topics in a message of their own.
+    for header, numbered in topic_sections(topics, user.language):
+        await safe_send(
+            context, chat_id, header, reply_markup=topics_keyboard(numbered, user.language)
+        )
 
 
 @command("quiz")
@@ -137,20 +141,13 @@ async def _start_round(context: QuizContext, user: User, chat_id: int, topic: st
 
 
 async def send_question(
-    context: QuizContext,
-    chat_id: int,
-    view: QuestionView,
-    language: str,
-    header: str = "",
+    context: QuizContext, chat_id: int, view: QuestionView, language: str
 ) -> None:
     """A question of a solo round (a quiz or a review), with its answer buttons."""
     keyboard = answer_keyboard(
         view.question, language, cb.SoloAnswer, cb.SoloToggle, view.round_id, view.position
     )
-    text = render_question(view, language)
-    await safe_send(
-        context, chat_id, f"{header} {text}" if header else text, reply_markup=keyboard
-    )
+    await safe_send(context, chat_id, render_question(view, language), reply_markup=keyboard)
 
 
 @command("stop")
@@ -316,8 +313,8 @@ async def _answer_pressed(
         await query.answer(t(user.language, result.key))
         return
     await query.answer(render_verdict(result, user.language))
-    header = getattr(query.message, "text", None) or result.question.text
-    await safe_edit(query.message, f"{header}\n\n{render_feedback(result, user.language)}")
+    shown = answered(getattr(query.message, "text", None) or result.question.text)
+    await safe_edit(query.message, f"{shown}\n\n{render_feedback(result, user.language)}")
     assert query.message is not None
     await _after_answer(context, query.message.chat.id, result, user.language)
 
