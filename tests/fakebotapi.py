@@ -114,12 +114,15 @@ class FakeBotApi:
         self.admins: dict[int, set[int]] = {}
         self.bot_status: dict[int, str] = {}
         self.faults: dict[str, list[dict[str, Any]]] = {}
+        #: An outage of every method, getUpdates too (see :meth:`go_down`); None when up.
+        self.outage: dict[str, Any] | None = None
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._ids = itertools.count(1)
         self.toast_count = 0
         self.update_polls = 0
+        self.outage_hits = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._background: set[asyncio.Future[web.Response]] = set()
@@ -173,8 +176,14 @@ class FakeBotApi:
             async with self._changed:  # a test may wait for the bot to start polling
                 self._changed.notify_all()
         faults = self.faults.get(method)
-        if faults:
+        if self.outage is not None:
+            fault: dict[str, Any] | None = dict(self.outage)
+            self.outage_hits += 1
+        elif faults:
             fault = faults.pop(0)
+        else:
+            fault = None
+        if fault:
             if fault.get("hang"):
                 # Telegram slow, not down: it acts on the request even if the bot stops
                 # waiting (the work is shielded from the bot closing its connection).
@@ -228,6 +237,7 @@ class FakeBotApi:
         for key, value in form.items():
             if isinstance(value, web.FileField):
                 files[key] = (value.filename, value.file.read())
+                value.file.close()
             elif key in _STRING_FIELDS:
                 params[key] = value
             else:
@@ -263,6 +273,20 @@ class FakeBotApi:
         if retry_after is not None:
             fault["parameters"] = {"retry_after": retry_after}
         self.faults.setdefault(method, []).extend(dict(fault) for _ in range(times))
+
+    def go_down(self, how: str, hang: float = 0.5) -> None:
+        """Every request fails until :meth:`come_back`: ``502`` (a bad gateway), ``drop``
+        (connections closed without a word) or ``hang`` (answered after ``hang`` seconds
+        of real time, having acted: Telegram slow). Updates are held meanwhile, as
+        Telegram holds them, and delivered once it is back."""
+        self.outage = {
+            "502": {"error_code": 502, "description": "Bad Gateway"},
+            "drop": {"drop": True},
+            "hang": {"hang": hang},
+        }[how]
+
+    def come_back(self) -> None:
+        self.outage = None
 
     def drop(self, method: str, times: int = 1) -> None:
         """Close the connection of the next ``times`` calls of ``method`` (a network error)."""

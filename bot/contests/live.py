@@ -133,8 +133,15 @@ class Live:
 
     def may_send(self, now: float) -> bool:
         """Whether an optional message (a count, a refresh, a reply) fits the group's budget."""
-        reserve = upcoming_mandatory(
-            self.status, now, self.deadline, self.position, self.total, self.settings
+        deadline, pending = self.deadline, 0
+        if deadline is None and self.status in (ContestStatus.QUESTION, ContestStatus.REVEAL):
+            # A question or reveal being shown (or tried again): it comes now, the rest
+            # of the timetable after it.
+            pending = 1
+            pause = self.settings.seconds if self.status is ContestStatus.QUESTION else 0
+            deadline = now + (pause or self.settings.reveal_seconds)
+        reserve = pending + upcoming_mandatory(
+            self.status, now, deadline, self.position, self.total, self.settings
         )
         return self.budget.allows(now, reserve)
 

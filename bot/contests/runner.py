@@ -67,6 +67,9 @@ WATCHDOG = "contest:watchdog"
 WATCHED = frozenset({ContestStatus.LOBBY, ContestStatus.QUESTION, ContestStatus.REVEAL})
 #: Seconds between tries of a step that failed to show; after the last, it is given up.
 BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0)
+#: Group messages a minute kept free of replies when no contest runs, so that one started
+#: now has room for its lobby, first question and reveal.
+OUTSIDE_RESERVE = 5
 #: Seconds a question stays open after every player has answered it.
 ALL_ANSWERED_GRACE = 2.0
 
@@ -149,7 +152,10 @@ class ContestRunner:
         now = self.clock.now()
         live = self.in_chat(chat_id)
         budget = self.budget_of(chat_id)
-        allowed = live.may_send(now) if live is not None else budget.allows(now, 0)
+        if live is not None:
+            allowed = live.may_send(now)
+        else:  # room kept for a contest someone may start now: its lobby and first steps
+            allowed = budget.allows(now, OUTSIDE_RESERVE)
         if allowed:
             budget.record(now)
         return allowed

@@ -40,8 +40,9 @@ TEXTS: dict[str, str] = {
     "topic_line": "{index}. {title} ({count} questions)",
     "no_topics": "There are no questions in the banks yet.",
     "topic_not_found": 'No topic called "{topic}". Send /topics to see them all.',
-    "quiz_private_only": "Solo rounds are played in a private chat with me; "
-    "group admins can start a contest with /contest.",
+    "private_only": "This works in a private chat with me: tap the button below. Group admins can start a contest with /contest.",
+    "private_only_button": "💬 Chat with me",
+    "private_only_toast": "Please use this in a private chat with me.",
     "question_header": "Question {number}/{total} · {kind} · {stars}",
     "kind_single": "single choice",
     "kind_multiple": "multiple choice",
@@ -207,7 +208,7 @@ TEXTS: dict[str, str] = {
     "stats_caption": "Every question's figures (CSV)",
     "chart_caption": "Contest #{id}: share of right answers per question (Q1, Q2 … in order) and the spread of scores.",
     "chart_none": "No such contest. Usage: /chart CONTEST_ID",
-    "flood_notice": "You're sending messages very fast; I'll take a break and answer again in about two minutes.",
+    "flood_notice": "You're sending messages very fast; I'll take a break and answer again in {seconds} seconds.",
     "upload_cannot_write": "The bank was not installed: the folder {folder} cannot be written. Ask the operator to set QUIZBOT_QUESTIONS_DIR to a writable folder.",
     # --- learning ---
     "cmd_review": "Review the questions you missed (spaced)",

@@ -35,6 +35,7 @@ from telegram.ext import (
 from bot import commands as command_table
 from bot.commands import Where, visible
 from bot.config import Settings
+from bot.domain import callbacks as cb
 from bot.domain import languages
 from bot.domain.flood import FloodGuard, Verdict
 from bot.frontends.telegram import contest, learning, organizer, private
@@ -137,6 +138,8 @@ def add_handlers(application: QuizApplication) -> None:
             raise LookupError(
                 f"command /{entry.name} has no handler: add @command({entry.name!r})"
             )
+        if entry.where & Where.PRIVATE and not entry.where & (Where.GROUP | Where.ADMIN):
+            handler = private.in_private_only(entry.name, handler)
         application.add_handler(CommandHandler(entry.name, handler))
     # Buttons: solo play and menus, contests, results downloads.
     application.add_handler(CallbackQueryHandler(private.on_callback, pattern=r"^[amtufv]:"))
@@ -191,6 +194,27 @@ async def log_update(update: Update, context: QuizContext) -> None:
     )
 
 
+#: Buttons of something under way (an answer, a tick, a join, a vote): taps, which the
+#: flood guard counts apart from messages and commands (bot/domain/flood.py).
+TAPS = (
+    cb.SoloAnswer,
+    cb.SoloToggle,
+    cb.ContestAnswer,
+    cb.ContestToggle,
+    cb.ContestJoin,
+    cb.ContestRank,
+    cb.DailyAnswer,
+    cb.FaqVote,
+)
+
+
+def _is_tap(update: Update) -> bool:
+    if update.poll_answer is not None:
+        return True
+    query = update.callback_query
+    return query is not None and isinstance(cb.decode(query.data), TAPS)
+
+
 async def flood_guard(update: Update, context: QuizContext) -> None:
     """Stop every update of a user over the flood limit; the first one gets a notice."""
     user = update.effective_user
@@ -198,13 +222,14 @@ async def flood_guard(update: Update, context: QuizContext) -> None:
         return
     guard = context.bot_data.flood
     runtime = context.runtime
-    verdict = guard.check(user.id, runtime.clock.now())
+    now = runtime.clock.now()
+    verdict = guard.check(user.id, now, tap=_is_tap(update))
     if verdict is Verdict.PASS:
         return
     if verdict is Verdict.NOTICE:
         logger.warning("user %d is flooding; ignored for %.0f s", user.id, guard.quiet)
         stored = runtime.engine.meet(domain_user(user))
-        notice = t(stored.language, "flood_notice")
+        notice = t(stored.language, "flood_notice", seconds=guard.resumes_in(user.id, now))
         if update.callback_query is not None:
             await update.callback_query.answer(notice)
         elif is_private(update) and update.effective_chat is not None:

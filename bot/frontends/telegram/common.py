@@ -24,6 +24,7 @@ __all__ = [
     "domain_user",
     "is_private",
     "is_stale_edit",
+    "reply",
     "safe_edit",
     "safe_send",
     "see_user",
@@ -69,13 +70,27 @@ def is_private(update: Update) -> bool:
 
 
 async def send(
-    bot: Bot, runtime: Runtime, chat_id: int, text: str, **kwargs: Any
+    bot: Bot,
+    runtime: Runtime,
+    chat_id: int,
+    text: str,
+    *,
+    instead_to: int | None = None,
+    **kwargs: Any,
 ) -> Message | None:
     """Send a message cut to Telegram's limit; a user who blocked the bot is marked and skipped.
 
-    A message Telegram was too slow to confirm may well be posted: it is not sent again
-    (bot/frontends/telegram/limiter.py), and None is returned as for one not sent.
+    Into a group, a message takes a place in the group's budget (20 a minute, shared with a
+    running contest, which always keeps room for its own messages: ContestRunner.may_reply).
+    With no place left, it goes privately to ``instead_to`` (the user who asked), or is
+    dropped. A message Telegram was too slow to confirm may well be posted: it is not sent
+    again (bot/frontends/telegram/limiter.py), and None is returned as for one not sent.
     """
+    if chat_id < 0 and not runtime.contests.may_reply(chat_id):
+        logger.info("group %d: no room in its message budget for a reply", chat_id)
+        if instead_to is None:
+            return None
+        chat_id = instead_to
     try:
         return await bot.send_message(chat_id, fit(text), **kwargs)
     except Forbidden:
@@ -93,6 +108,19 @@ async def safe_send(
 ) -> Message | None:
     """:func:`send` from a handler."""
     return await send(context.bot, context.runtime, chat_id, text, **kwargs)
+
+
+async def reply(update: Update, context: QuizContext, text: str, **kwargs: Any) -> Message | None:
+    """Answer the sender where they wrote; in a group whose budget is spent, privately."""
+    user = update.effective_user
+    return await send(
+        context.bot,
+        context.runtime,
+        chat_of(update).id,
+        text,
+        instead_to=user.id if user is not None else None,
+        **kwargs,
+    )
 
 
 def is_stale_edit(exc: BadRequest) -> bool:

@@ -262,8 +262,7 @@ async def on_myrank(update: Update, context: QuizContext) -> None:
         for summary, place, player in ranks[: 10 if private else 1]
     ]
     text = "\n".join(lines) or t(user.language, "myrank_private_none")
-    if private or context.runtime.contests.may_reply(chat_id):
-        await safe_send(context, chat_id, text)
+    await safe_send(context, chat_id, text, instead_to=user.id)
 
 
 @command("results")

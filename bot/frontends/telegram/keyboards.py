@@ -28,6 +28,14 @@ def _button(text: str, callback: cb.Callback) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=cb.encode(callback))
 
 
+def private_chat_keyboard(bot_username: str, payload: str, language: str) -> InlineKeyboardMarkup:
+    """One button that opens a private chat with the bot and sends it ``/start payload``."""
+    url = f"https://t.me/{bot_username}?start={payload}"
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t(language, "private_only_button"), url=url)]]
+    )
+
+
 def menu_keyboard(language: str) -> InlineKeyboardMarkup:
     actions = ("quiz", "topics", "score", "leaderboard", "help")
     buttons = [_button(t(language, f"menu_{a}"), cb.MenuPick(a)) for a in actions]

@@ -47,9 +47,6 @@ async def on_review(update: Update, context: QuizContext) -> None:
     """A round of the questions this user missed that are due again."""
     user = await see_user(update, context)
     chat_id = chat_of(update).id
-    if not is_private(update):
-        await safe_send(context, chat_id, t(user.language, "quiz_private_only"))
-        return
     result = await context.runtime.learning.start_review(user, chat_id)
     if isinstance(result, NothingDue):
         zone = context.runtime.engine.tz
@@ -74,6 +71,7 @@ async def on_daily(update: Update, context: QuizContext) -> None:
             chat_id,
             render_daily(daily.question, daily.day.isoformat(), user.language),
             reply_markup=daily_keyboard(daily.question, daily.day.toordinal(), user.language),
+            instead_to=user.id,
         )
 
 

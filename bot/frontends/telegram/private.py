@@ -17,6 +17,7 @@ from bot.domain.refusals import Refused
 from bot.engine import AnswerResult, QuestionView
 from bot.faq_desk import FaqReply
 from bot.frontends.telegram.common import (
+    HANDLERS,
     chat_of,
     command,
     is_private,
@@ -25,10 +26,11 @@ from bot.frontends.telegram.common import (
     see_user,
 )
 from bot.frontends.telegram.contest import on_group_stop
-from bot.frontends.telegram.context import QuizContext
+from bot.frontends.telegram.context import Handler, QuizContext
 from bot.frontends.telegram.keyboards import (
     answer_keyboard,
     menu_keyboard,
+    private_chat_keyboard,
     suggestions_keyboard,
     topics_keyboard,
     vote_keyboard,
@@ -67,10 +69,39 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
+#: What a deep link from a group may ask for (``/start quiz``): commands of private chats.
+DEEP_LINKS = ("quiz", "topics", "review", "progress", "score", "results", "lang")
+
+
+def in_private_only(name: str, handler: Handler) -> Handler:
+    """``handler`` in private chats; in a group, a button that opens a private chat where
+    ``/start <name>`` runs it. Solo rounds and personal pages never fill a group."""
+
+    async def guarded(update: Update, context: QuizContext) -> None:
+        if is_private(update):
+            await handler(update, context)
+            return
+        user = await see_user(update, context)
+        payload = name if name in DEEP_LINKS else ""
+        await safe_send(
+            context,
+            chat_of(update).id,
+            t(user.language, "private_only"),
+            reply_markup=private_chat_keyboard(context.bot.username, payload, user.language),
+        )
+
+    return guarded
+
+
 @command("start")
 async def on_start(update: Update, context: QuizContext) -> None:
-    """Welcome the user and show the menu."""
+    """Welcome the user and show the menu; ``/start quiz`` (a deep link) runs /quiz."""
     user = await see_user(update, context)
+    wanted = (context.args or [""])[0]
+    if wanted in DEEP_LINKS and wanted in HANDLERS:
+        context.args = []
+        await HANDLERS[wanted](update, context)
+        return
     await safe_send(
         context,
         chat_of(update).id,
@@ -93,8 +124,7 @@ async def _send_help(context: QuizContext, chat_id: int, user: User, private: bo
             where |= Where.ORGANIZER
     else:
         where = Where.GROUP | Where.ADMIN
-    if private or context.runtime.contests.may_reply(chat_id):
-        await safe_send(context, chat_id, render_help(user.language, where))
+    await safe_send(context, chat_id, render_help(user.language, where), instead_to=user.id)
 
 
 @command("topics")
@@ -121,9 +151,6 @@ async def on_quiz(update: Update, context: QuizContext) -> None:
     """Start a solo round: /quiz [topic]."""
     user = await see_user(update, context)
     chat_id = chat_of(update).id
-    if not is_private(update):
-        await safe_send(context, chat_id, t(user.language, "quiz_private_only"))
-        return
     topic = " ".join(context.args or []) or None
     if topic is not None and malformed_number(topic):
         await safe_send(context, chat_id, t(user.language, "quiz_usage"))
@@ -189,10 +216,9 @@ async def on_leaderboard(update: Update, context: QuizContext) -> None:
 async def _send_leaderboard(
     context: QuizContext, chat_id: int, user: User, group: bool = False
 ) -> None:
-    if group and not context.runtime.contests.may_reply(chat_id):
-        return
     board = await context.runtime.engine.leaderboard(chat_id if group else None)
-    await safe_send(context, chat_id, render_leaderboard(board, user.language, group=group))
+    text = render_leaderboard(board, user.language, group=group)
+    await safe_send(context, chat_id, text, instead_to=user.id)
 
 
 @command("lang")
@@ -268,6 +294,9 @@ async def on_callback(update: Update, context: QuizContext) -> None:
     data = cb.decode(query.data)
     user = await see_user(update, context)
     chat_id = chat_of(update).id
+    if not is_private(update):  # a solo button in a group (an old message, or forged)
+        await query.answer(t(user.language, "private_only_toast"))
+        return
     if isinstance(data, cb.SoloAnswer):
         await _answer_pressed(query, context, user, data)
     elif isinstance(data, cb.SoloToggle):
