@@ -69,9 +69,16 @@ async def link_noticed_the_outage(runtime: Runtime) -> None:
 
 
 def posted_twice(api: FakeBotApi, chat_id: int) -> list[str]:
-    """Texts of messages that appear more than once in the chat (a step posted twice)."""
-    counts = Counter(m.get("text") for (chat, _), m in api.messages.items() if chat == chat_id)
-    return [text for text, n in counts.items() if n > 1 and text]
+    """The contest's messages (lobby, questions, reveals, podium, notices) that appear more
+    than once in the chat: a step posted twice. Replies to members may repeat (two members
+    asking /help get the same text)."""
+    steps = ("🏁", "第 ", "⚠️", "🛑", "⏸", "▶️")
+    counts = Counter(
+        text
+        for (chat, _), m in api.messages.items()
+        if chat == chat_id and (text := m.get("text", "")).startswith(steps)
+    )
+    return [text for text, n in counts.items() if n > 1]
 
 
 def worst_minute(api: FakeBotApi, chat_id: int) -> int:
@@ -503,3 +510,46 @@ async def test_after_a_long_restart_the_group_hears_how_long_the_bot_was_away(
     assert notice.startswith("⚠️ 我刚才掉线了 ") and notice.endswith("第 1 题已按时结束。")
     seconds = int(notice.split("掉线了 ")[1].split(" 秒")[0])
     assert seconds >= 38  # at least since the deadline; the heartbeat may say more
+
+
+async def test_the_issue_walkthrough_forged_presses_an_outage_and_chatter_together(
+    api: FakeBotApi, settings: Settings, clock: FakeClock, scheduler: FakeScheduler
+):
+    """Issue 12's "done when": three players, forged presses, a 20-second outage across a
+    deadline and members chatting /help; the contest finishes by itself with the right
+    podium and never more than 20 group messages in any minute."""
+    admin, ann, ben, cat = group_players(api)
+    mallory = GroupPlayer(api, MALLORY, GROUP)
+    async with running_bot(api, settings, clock, scheduler) as (_app, runtime):
+        catalogue = runtime.engine.catalogue
+        await admin.say("/contest 网购 1 20")
+        await join_all(admin, ann, ben, cat)
+        await admin.say("/go")
+        await scheduler.advance(1)
+        message_id, _ = ann.question_message()
+        for data in ("c:1:0:F", "c:1:5:A", "c:2:0:B", "k:1:0:B", "c:1:0:AB", "j:99"):
+            await mallory.press(message_id, data)
+        api.press(MALLORY, OTHER_GROUP, message_id, "c:1:0:B")
+        await ann.contest_answer(catalogue, right=True)  # 1 s
+        for player in (ben, cat, mallory):
+            api.send_text(player.user, "/help", GROUP)
+        await scheduler.advance(4)
+        await cat.contest_answer(catalogue, right=False)  # 5 s
+        api.go_down("502")
+        await link_noticed_the_outage(runtime)
+        await scheduler.advance(10)  # 15 s: Ben answers while Telegram is down
+        held = api.press(BEN, GROUP, message_id, "c:1:0:B")
+        api.send_text(ANN, "/help", GROUP)
+        await scheduler.advance(10)  # 25 s: the deadline passed in the outage
+        api.come_back()
+        await api.wait_for(lambda a: bool(a.toasts(held)))
+        await scheduler.advance(60)
+        status = await runtime.db.fetchone("SELECT status FROM contests WHERE id = 1")
+        stored = await runtime.db.fetchall("SELECT user_id, choice FROM answers ORDER BY id")
+    podium = api.sent(GROUP)[-1].text.splitlines()
+    assert status["status"] == "finished"
+    assert [tuple(r) for r in stored] == [(ANN.id, "B"), (CAT.id, "C"), (BEN.id, "B")]
+    assert podium[2].startswith("🥇 Ann") and podium[3].startswith("🥈 Ben")
+    assert podium[4].startswith("🥉 Cat")
+    assert worst_minute(api, GROUP) <= 20
+    assert posted_twice(api, GROUP) == []
