@@ -552,7 +552,9 @@ class ContestRunner:
             return
         async with live.lock:
             now = self.clock.now()
-            if live.status is ContestStatus.LOBBY:
+            if not self.link.settled(now):
+                pass  # Telegram out of reach: an optional refresh would only fail
+            elif live.status is ContestStatus.LOBBY:
                 players = len(live.members)
                 if players != live.shown_players and live.may_send(now):
                     left = live.seconds_left(now)
