@@ -505,7 +505,7 @@ class FakeBotApi:
         counter = self._message_ids.setdefault(chat_id, itertools.count(1))
         message: dict[str, Any] = {
             "message_id": next(counter),
-            "date": int(time.time()),
+            "date": int(self.now()),
             "chat": self._chat(chat_id),
             "from": user.to_dict(),
             "text": text,

@@ -553,3 +553,29 @@ async def test_the_issue_walkthrough_forged_presses_an_outage_and_chatter_togeth
     assert podium[4].startswith("🥉 Cat")
     assert worst_minute(api, GROUP) <= 20
     assert posted_twice(api, GROUP) == []
+
+
+async def test_a_typed_answer_held_by_an_outage_is_timed_when_it_was_sent(
+    api: FakeBotApi, settings: Settings, clock: FakeClock, scheduler: FakeScheduler
+):
+    """A message carries the time it was sent (whole seconds): a typed answer held by an
+    outage counts as sent (7 s, taken as the end of that second), not at the deadline."""
+    api.bot["can_read_all_group_messages"] = True
+    admin, *_ = group_players(api)
+    async with running_bot(api, settings, clock, scheduler) as (_app, runtime):
+        await admin.say("/contest 投诉 1 10")  # the one open question: 12315
+        await admin.say("/go")
+        await scheduler.advance(3)
+        api.go_down("502")
+        await link_noticed_the_outage(runtime)
+        await scheduler.advance(4)  # 7 s
+        api.send_text(ANN, "12315", GROUP)
+        await scheduler.advance(8)  # 15 s: past the deadline, Telegram still down
+        api.come_back()
+        for _ in range(500):
+            if await runtime.db.fetchone("SELECT 1 FROM answers"):
+                break
+            await asyncio.sleep(0.01)
+        await scheduler.advance(60)
+        row = await runtime.db.fetchone("SELECT user_id, correct, elapsed_ms FROM answers")
+    assert tuple(row) == (ANN.id, 1, 8000)

@@ -332,7 +332,12 @@ class ContestRunner:
         return choice_letters(picked)
 
     def _check_open(
-        self, live: Live | None, position: int, user_id: int, chat_id: int | None = None
+        self,
+        live: Live | None,
+        position: int,
+        user_id: int,
+        chat_id: int | None = None,
+        sent_at: float | None = None,
     ) -> Refused | None:
         if live is None:
             return Refused(Refusal.CONTEST_OVER)
@@ -349,7 +354,10 @@ class ContestRunner:
         if live.deadline is None:
             return Refused(Refusal.STALE)  # not shown yet
         now = self.clock.now()
-        if now > live.deadline and (live.grace_until is None or now > live.grace_until):
+        if now > live.deadline and not (
+            (live.grace_until is not None and now <= live.grace_until)
+            or (sent_at is not None and sent_at <= live.deadline <= now <= live.deadline + GRACE)
+        ):
             return Refused(Refusal.LATE)
         if user_id in live.answered:
             return Refused(Refusal.ANSWERED)
@@ -362,15 +370,18 @@ class ContestRunner:
         user: User,
         response: Response | None,
         chat_id: int | None = None,
+        sent_at: float | None = None,
     ) -> Ack | Refused:
         """Store a player's answer to the current question.
 
         ``response`` None submits the player's ticks of a multiple-choice question. Presses
         after the deadline, on another question, a second time, in another chat, or naming
-        options the question does not have, store nothing.
+        options the question does not have, store nothing. ``sent_at``: when the player
+        sent it, where Telegram says (a message's date, in whole seconds): an answer sent
+        before the deadline and delivered late counts, timed when it was sent.
         """
         live = self.live.get(contest_id)
-        refusal = self._check_open(live, position, user.id, chat_id)
+        refusal = self._check_open(live, position, user.id, chat_id, sent_at)
         if refusal is not None:
             return refusal
         assert live is not None and live.question is not None and live.deadline is not None
@@ -388,8 +399,13 @@ class ContestRunner:
         live.idle.clear()
         try:
             correct = grade(question, response)
-            # A press Telegram held back in an outage counts as made at the deadline.
-            elapsed = max(0.0, min(now, live.deadline) - (live.asked_at or now))
+            # A press Telegram held back in an outage counts as made at the deadline; a message
+            # as sent (its date is in whole seconds: the end of that second, to be fair).
+            moment = min(now, live.deadline)
+            asked = live.asked_at or now
+            if sent_at is not None and asked <= sent_at <= moment:
+                moment = min(moment, sent_at + 1.0)
+            elapsed = max(0.0, moment - asked)
             points, streak = contest_points(
                 correct,
                 elapsed,
@@ -447,11 +463,13 @@ class ContestRunner:
                 when, self._key(live, "phase"), partial(self._close, live.id, position)
             )
 
-    async def typed(self, chat_id: int, user: User, text: str) -> Ack | Refused | None:
+    async def typed(
+        self, chat_id: int, user: User, text: str, sent_at: float | None = None
+    ) -> Ack | Refused | None:
         """A message typed in a group: an answer if it is right for the open question.
 
         Wrong guesses are not stored (people chat in groups); only the first right one is.
-        Returns None when the text is not an answer at all.
+        Returns None when the text is not an answer at all. ``sent_at``: the message's date.
         """
         live = self.in_chat(chat_id)
         if live is None or live.status is not ContestStatus.QUESTION:
@@ -461,7 +479,7 @@ class ContestRunner:
             return None
         if not match_typed(text, question.accepted):
             return None
-        return await self.answer(live.id, live.position, user, text.strip(), chat_id)
+        return await self.answer(live.id, live.position, user, text.strip(), chat_id, sent_at)
 
     async def poll_answer(self, poll_id: str, user: User, option_ids: list[int]) -> Ack | Refused:
         """A vote in a contest's quiz poll, timed on arrival.

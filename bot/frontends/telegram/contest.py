@@ -240,7 +240,7 @@ async def on_group_text(update: Update, context: QuizContext) -> None:
     if runner.in_chat(chat_id) is None:
         return
     user = await see_user(update, context)
-    await runner.typed(chat_id, user, message.text)
+    await runner.typed(chat_id, user, message.text, message.date.timestamp())
 
 
 @command("myrank")
