@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
 
-from bot.contests.live import TICK, Ack, ContestPresenter, Live, Reveal
+from bot.contests.live import TICK, Ack, ChartData, ContestPresenter, Live, Reveal
 from bot.contests.results import ContestResults
 from bot.domain.catalogue import Catalogue
 from bot.domain.contest import (
@@ -710,12 +710,11 @@ class ContestRunner:
         await self._award(players)
 
     async def _show_podium(
-        self, live: Live, players: list[PlayerScore], stopped: bool, chart: object, tries: int
+        self, live: Live, players: list[PlayerScore], stopped: bool, chart: ChartData, tries: int
     ) -> None:
-        if await self._show(
-            live,
-            lambda: self.presenter.podium(live, players, stopped, chart),  # type: ignore[arg-type]
-        ):
+        """The podium, tried again with back-off until shown (the contest is over already:
+        its timers are gone, so this one has a key of its own)."""
+        if await self._show(live, lambda: self.presenter.podium(live, players, stopped, chart)):
             return
         if tries < len(BACKOFF):
             when = self.clock.now() + BACKOFF[tries]
