@@ -23,7 +23,7 @@ test: $(BIN)/quizbot
 	$(BIN)/ruff check bot tests bench tools
 	$(BIN)/ruff format --check bot tests bench tools
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 ## Run every benchmark; rewrite docs/benchmarks.md and docs/faq-latency.png.
 bench: $(BIN)/quizbot
