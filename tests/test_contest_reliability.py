@@ -579,3 +579,36 @@ async def test_a_typed_answer_held_by_an_outage_is_timed_when_it_was_sent(
         await scheduler.advance(60)
         row = await runtime.db.fetchone("SELECT user_id, correct, elapsed_ms FROM answers")
     assert tuple(row) == (ANN.id, 1, 8000)
+
+
+async def test_a_five_minute_outage_is_waited_out_without_skipping_a_step(
+    api: FakeBotApi, settings: Settings, clock: FakeClock, scheduler: FakeScheduler
+):
+    """Tries made while Telegram is out of reach do not use up the step's tries: after five
+    minutes down, the reveal is shown, then the next question: nothing skipped."""
+    admin, ann, ben, _cat = group_players(api)
+    async with running_bot(api, settings, clock, scheduler) as (_app, runtime):
+        catalogue = runtime.engine.catalogue
+        await admin.say("/contest 2 10")
+        await join_all(admin, ann, ben)
+        await admin.say("/go")
+        await ann.contest_answer(catalogue, right=True)
+        first_id, _ = ann.question_message()
+        api.go_down("502")
+        await link_noticed_the_outage(runtime)
+        await scheduler.advance(300)
+        api.come_back()
+        waited = 0
+        while "时间到" not in api.messages[(GROUP, first_id)]["text"] and waited < 60:
+            await scheduler.advance(1)  # the next try is at most 30 s away
+            waited += 1
+        reveal = api.messages[(GROUP, first_id)]["text"]
+        await scheduler.advance(6.5)  # the reveal's pause
+        second_id, second = ann.question_message()
+        await scheduler.advance(200)
+        status = await runtime.db.fetchone("SELECT status FROM contests WHERE id = 1")
+    assert waited <= 31
+    assert "作答 1 人，答对 1 人" in reveal
+    assert second_id != first_id and "第 2/2 题" in second["text"]
+    assert status["status"] == "finished"
+    assert posted_twice(api, GROUP) == []

@@ -98,6 +98,7 @@ class Live:
     grace_until: float | None = None  # presses held by a Telegram outage count until then
     all_answered: bool = False
     reveal: Reveal | None = None  # the current question's, once closed
+    failures: int = 0  # steps that failed to show in a row (the pause before the next try)
     paused_left: float | None = None
     paused_from: ContestStatus | None = None
     pause_requested: bool = False

@@ -287,17 +287,33 @@ class ContestRunner:
         try:
             await step()
         except Exception as exc:  # the presenter's network or Telegram errors, whatever kind
+            live.failures += 1
             logger.warning("contest %d: a step could not be shown (%s)", live.id, exc)
             return False
+        live.failures = 0
         return True
 
-    def _again(self, live: Live, tries: int, action: Callable[[int], Awaitable[None]]) -> bool:
-        """Schedule ``action(tries + 1)`` after a back-off; False when the tries are spent."""
-        if tries >= len(BACKOFF):
+    def _again(
+        self,
+        live: Live,
+        tries: int,
+        action: Callable[[int], Awaitable[None]],
+        what: str = "phase",
+    ) -> bool:
+        """Schedule ``action(tries)`` again after a back-off; False when the tries are spent.
+
+        ``tries`` counts failures with Telegram reachable (a message it refuses): after
+        :data:`BACKOFF`'s length of them the contest moves on without that step. A failure
+        while Telegram is out of reach does not count: the contest waits out an outage of
+        any length, trying less and less often (``live.failures`` sets the pause).
+        """
+        now = self.clock.now()
+        counted = tries + 1 if self.link.settled(now) else tries
+        if counted > len(BACKOFF):
             logger.error("contest %d: giving up showing a step after %d tries", live.id, tries)
             return False
-        when = self.clock.now() + BACKOFF[tries]
-        self.scheduler.call_at(when, self._key(live, "phase"), partial(action, tries + 1))
+        pause = BACKOFF[min(live.failures, len(BACKOFF)) - 1]
+        self.scheduler.call_at(now + pause, self._key(live, what), partial(action, counted))
         return True
 
     # --- players --------------------------------------------------------------------
@@ -712,17 +728,14 @@ class ContestRunner:
     async def _show_podium(
         self, live: Live, players: list[PlayerScore], stopped: bool, chart: ChartData, tries: int
     ) -> None:
-        """The podium, tried again with back-off until shown (the contest is over already:
-        its timers are gone, so this one has a key of its own)."""
-        if await self._show(live, lambda: self.presenter.podium(live, players, stopped, chart)):
-            return
-        if tries < len(BACKOFF):
-            when = self.clock.now() + BACKOFF[tries]
-            self.scheduler.call_at(
-                when,
-                self._key(live, "podium"),
-                partial(self._show_podium, live, players, stopped, chart, tries + 1),
-            )
+        """The podium, tried again like any step (the contest is over already: its timers
+        are gone, so this one has a key of its own)."""
+        shown = await self._show(
+            live, lambda: self.presenter.podium(live, players, stopped, chart)
+        )
+        if not shown:
+            again = partial(self._show_podium, live, players, stopped, chart)
+            self._again(live, tries, again, "podium")
 
     async def _award(self, players: list[PlayerScore]) -> None:
         """Achievements the contest's answers earned: checked once, at the end, per player."""
@@ -764,8 +777,13 @@ class ContestRunner:
         async with live.lock:
             if live.status is ContestStatus.PAUSED or live.pause_requested:
                 return Refused(Refusal.ALREADY_PAUSED)
-            if live.status is ContestStatus.QUESTION and live.settings.polls:
-                # A poll runs out its own clock: the pause starts when it closes.
+            unshown = live.deadline is None and live.status in (
+                ContestStatus.QUESTION,
+                ContestStatus.REVEAL,
+            )
+            if (live.status is ContestStatus.QUESTION and live.settings.polls) or unshown:
+                # A poll runs out its own clock, and a step still being shown (Telegram
+                # out of reach) has no clock yet: the pause starts after the reveal.
                 live.pause_requested = True
                 await self._notice(live, "contest_pause_after")
                 return None
