@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage.contest_store import ContestStore
-from bot.storage.db import Database
+from bot.storage.db import Database, open_database
 from tests.conftest import SAMPLE_BANKS
 from tests.fakebotapi import FakeBotApi, TgUser
 from tests.helpers import REPO, bot_env
@@ -84,7 +84,7 @@ async def run_contest_load(
                 bot.send_signal(signal.SIGTERM)
                 await asyncio.wait_for(bot.wait(), 60)
         timings = json.loads(timings_path.read_text())
-        db = Database(Path(folder) / "quizbot.sqlite3")
+        db = open_database(Path(folder) / "quizbot.sqlite3")
         await db.open()
         try:
             stored = (await db.fetchone("SELECT COUNT(*) AS n FROM answers"))["n"]

@@ -279,10 +279,10 @@ def store_unknown_zones(settings: Settings) -> None:
     """What an older version (or another host's tz database) left in the database."""
     import asyncio
 
-    from bot.storage.db import Database
+    from bot.storage.db import open_database
 
     async def prepare() -> None:
-        db = Database(settings.database)
+        db = open_database(settings.database_target)
         await db.open()
         try:
             await db.execute("INSERT INTO users (id, name, created_at) VALUES (11, 'Ann', 0)")
@@ -815,7 +815,8 @@ async def test_a_full_disk_at_start_up_is_told_as_such(api: FakeBotApi, tmp_path
 
 async def test_a_healthy_database_passes_both(api: FakeBotApi, tmp_path: Path) -> None:
     """The same check passes what it should: the cases above fail for their cause only."""
-    from bot.storage.db import SCHEMA_VERSION, probe_database
+    from bot.storage.db import SCHEMA_VERSION
+    from bot.storage.sqlite import probe_database
 
     data = tmp_path / "data"
     healthy_database(data, rows=400)
@@ -832,14 +833,14 @@ def test_the_integrity_check_keeps_to_its_time_budget(
     """Past its budget the check stops and says so; the bot still starts."""
     import asyncio
 
-    from bot.storage.db import Database, check_database
+    from bot.storage.sqlite import SqliteDatabase, check_database
 
     path = healthy_database(tmp_path / "data", rows=2000)
     assert check_database(path, budget=0.0).complete is False
     assert check_database(path).complete is True
 
     async def start() -> int:
-        db = Database(path)
+        db = SqliteDatabase(path)
         await db.open(budget=0.0)
         try:
             return await db.version()
@@ -853,9 +854,10 @@ def test_the_integrity_check_keeps_to_its_time_budget(
 
 async def test_a_real_full_disk_during_a_write_is_storage_full(tmp_path: Path) -> None:
     """SQLITE_FULL from SQLite itself (the file may not grow) becomes StorageFull."""
-    from bot.storage.db import Cause, Database, StorageFull
+    from bot.storage.db import Cause, StorageFull
+    from bot.storage.sqlite import SqliteDatabase
 
-    db = Database(tmp_path / "q.sqlite3")
+    db = SqliteDatabase(tmp_path / "q.sqlite3")
     await db.open()
     try:
         pages = (await db.fetchone("PRAGMA page_count"))[0]

@@ -11,8 +11,9 @@ import pytest
 from bot.config import Settings
 from bot.domain.models import User
 from bot.runtime import Runtime
-from bot.storage.db import SCHEMA_VERSION, Cause, Database, DatabaseError
+from bot.storage.db import SCHEMA_VERSION, Cause, DatabaseError
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.sqlite import SqliteDatabase as Database
 from tests.conftest import FakeClock
 
 
