@@ -18,12 +18,15 @@ run: $(BIN)/quizbot
 console: $(BIN)/quizbot
 	$(BIN)/quizbot console
 
-## Set up, then lint, type-check and run the whole test suite.
+## Set up, then lint, type-check and run the whole test suite: on SQLite, then every test
+## that uses a database again on PostgreSQL (a server the run starts from the pgserver wheel
+## of the test extra: nothing to install by hand, no root needed; tests/postgres.py).
 test: $(BIN)/quizbot
 	$(BIN)/ruff check bot tests bench tools
 	$(BIN)/ruff format --check bot tests bench tools
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --database=sqlite
+	$(BIN)/python -m pytest -q --database=postgresql
 
 ## Run every benchmark; rewrite docs/benchmarks.md and docs/faq-latency.png.
 bench: $(BIN)/quizbot

@@ -17,7 +17,7 @@ import pytest
 from tests import helpers
 from tests.conftest import SAMPLE_BANKS
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import REPO
+from tests.helpers import REPO, data_env
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -110,13 +110,13 @@ def test_wheel_installs_outside_the_repository_with_its_banks(tmp_path: Path) ->
 
 
 @pytest.fixture
-async def webhook_bot(api: FakeBotApi, tmp_path: Path):  # type: ignore[no-untyped-def]
+async def webhook_bot(api: FakeBotApi, tmp_path: Path, database_url: str | None):  # type: ignore[no-untyped-def]
     port = free_port()
     data = tmp_path / "data"
     env = clean_env(
         TELEGRAM_BOT_TOKEN=api.token,
         TELEGRAM_BASE_URL=api.base_url,
-        QUIZBOT_DATA_DIR=str(data),
+        **data_env(data, database_url),
         QUIZBOT_QUESTIONS_DIR=str(SAMPLE_BANKS),
         QUIZBOT_WEBHOOK_SECRET="s3cret_value",
     )
@@ -205,9 +205,11 @@ async def test_webhook_answers_updates_and_refuses_a_wrong_secret(api: FakeBotAp
     assert await asyncio.wait_for(process.wait(), 30) == 0
 
 
-async def test_health_passes_for_a_running_bot_and_fails_when_stale(api: FakeBotApi, webhook_bot):
+async def test_health_passes_for_a_running_bot_and_fails_when_stale(
+    api: FakeBotApi, webhook_bot, database_url: str | None
+):
     _url, data, _process = webhook_bot
-    env = clean_env(QUIZBOT_DATA_DIR=str(data))
+    env = clean_env(**data_env(data, database_url))
     healthy = subprocess.run(
         [sys.executable, "-m", "bot", "health"],
         env=env,
@@ -230,16 +232,19 @@ async def test_health_passes_for_a_running_bot_and_fails_when_stale(api: FakeBot
     assert stale.returncode == 1 and "last contact with Telegram" in stale.stderr
 
 
-def test_health_fails_without_a_database(tmp_path: Path) -> None:
+def test_health_fails_without_a_database(tmp_path: Path, database_url: str | None) -> None:
+    if database_url is not None:  # a server that holds no such database
+        database_url = database_url.rsplit("/", 1)[0] + "/quizbot_never_created"
     result = subprocess.run(
         [sys.executable, "-m", "bot", "health"],
         cwd=REPO,
         timeout=60,
-        env=clean_env(QUIZBOT_DATA_DIR=str(tmp_path)),
+        env=clean_env(**data_env(tmp_path, database_url)),
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 1 and "no database" in result.stderr
+    assert result.returncode == 1 and "no database" in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1  # one line
 
 
 def test_json_logs_carry_level_and_never_the_token(tmp_path: Path) -> None:

@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import os
 import re
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import bot
 from bot.config import Settings
-from tests.conftest import FakeClock, FakeScheduler, running_bot
+from tests import postgres
+from tests.conftest import FakeClock, FakeScheduler, postgres_path, running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import REPO, clean_env, run_cli
+from tests.helpers import REPO, clean_env, data_env, rows_of, run_cli
 from tests.players import GroupPlayer, Player
 
 
-async def test_backup_while_the_bot_writes(api: FakeBotApi, settings: Settings):
-    env = clean_env(QUIZBOT_DATA_DIR=str(settings.data_dir))
+async def test_backup_while_the_bot_writes(
+    api: FakeBotApi, settings: Settings, request: pytest.FixtureRequest
+):
+    env = clean_env(**data_env(settings.data_dir, settings.database_url))
     target = settings.data_dir.parent / "backups" / "copy.sqlite3"
+    if settings.database_url is not None:  # pg_dump, of the server's own version
+        env["PATH"] = postgres_path(request)
     players = [Player(api, TgUser(7000 + n, f"p{n}")) for n in range(6)]
     async with running_bot(api, settings):
         for player in players:
@@ -38,13 +47,26 @@ async def test_backup_while_the_bot_writes(api: FakeBotApi, settings: Settings):
         for player in players:  # the bot keeps writing meanwhile
             await player.say("今天天气真好啊朋友")
         assert await process.wait() == 0, (await process.stderr.read()).decode()
-    copy = sqlite3.connect(target)
-    try:
-        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        rounds = copy.execute("SELECT COUNT(*) FROM rounds").fetchone()[0]
-        users = copy.execute("SELECT COUNT(*) FROM users").fetchone()[0]
-    finally:
-        copy.close()
+    if settings.database_url is None:
+        copy = sqlite3.connect(target)
+        try:
+            assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            rounds = copy.execute("SELECT COUNT(*) FROM rounds").fetchone()[0]
+            users = copy.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+        finally:
+            copy.close()
+    else:  # the dump restores into an empty database
+        server: postgres.Server = request.getfixturevalue("postgres_server")
+        restored = server.create_database()
+        restore = subprocess.run(
+            ["pg_restore", f"--dbname={restored}", str(target)],
+            env={**os.environ, "PATH": env["PATH"]},
+            capture_output=True,
+            text=True,
+        )
+        assert restore.returncode == 0, restore.stderr
+        ((rounds,),) = await rows_of(settings.data_dir, restored, "SELECT COUNT(*) FROM rounds")
+        ((users,),) = await rows_of(settings.data_dir, restored, "SELECT COUNT(*) FROM users")
     assert rounds == 6 and users >= 6
 
 

@@ -15,6 +15,7 @@ from bot.storage.db import SCHEMA_VERSION, Cause, DatabaseError
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.sqlite import SqliteDatabase as Database
 from tests.conftest import FakeClock
+from tests.helpers import rows_of
 
 
 async def test_new_database_is_created_migrated_and_in_wal_mode(tmp_path: Path) -> None:
@@ -153,9 +154,7 @@ async def test_stopping_writes_what_is_still_queued(settings: Settings, clock: F
     assert not any(s.done() for s in saving)
     await runtime.stop()
     assert all(s.done() and s.exception() is None for s in saving)
-    conn = sqlite3.connect(settings.database)
-    try:
-        (count,) = conn.execute("SELECT COUNT(*) FROM users").fetchone()
-    finally:
-        conn.close()
+    ((count,),) = await rows_of(
+        settings.data_dir, settings.database_url, "SELECT COUNT(*) FROM users"
+    )
     assert count == 50

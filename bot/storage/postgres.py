@@ -120,6 +120,14 @@ def numbered(sql: str) -> str:
     return "".join(out)
 
 
+def _storable(params: Sequence[Any]) -> Sequence[Any]:
+    """``params`` as PostgreSQL can store them: its text may not hold the NUL character
+    (SQLite's may), so a NUL someone typed is kept as U+FFFD, the replacement character."""
+    if not any(isinstance(p, str) and "\x00" in p for p in params):
+        return params
+    return [p.replace("\x00", "\ufffd") if isinstance(p, str) else p for p in params]
+
+
 def _changed(status: str) -> int:
     """The rows a command changed, from its status ("UPDATE 3", "INSERT 0 1")."""
     last = status.rsplit(" ", 1)[-1]
@@ -176,7 +184,7 @@ class _PostgresTransaction:
         import asyncpg
 
         try:
-            return _changed(await self._conn.execute(numbered(sql), *params))
+            return _changed(await self._conn.execute(numbered(sql), *_storable(params)))
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise IntegrityError(str(exc)) from exc
 
@@ -184,7 +192,7 @@ class _PostgresTransaction:
         import asyncpg
 
         try:
-            await self._conn.executemany(numbered(sql), rows)
+            await self._conn.executemany(numbered(sql), [_storable(row) for row in rows])
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise IntegrityError(str(exc)) from exc
 
@@ -192,7 +200,7 @@ class _PostgresTransaction:
         import asyncpg
 
         try:
-            row: Row | None = await self._conn.fetchrow(numbered(sql), *params)
+            row: Row | None = await self._conn.fetchrow(numbered(sql), *_storable(params))
             return row
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise IntegrityError(str(exc)) from exc
@@ -201,7 +209,7 @@ class _PostgresTransaction:
         import asyncpg
 
         try:
-            return list(await self._conn.fetch(numbered(sql), *params))
+            return list(await self._conn.fetch(numbered(sql), *_storable(params)))
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise IntegrityError(str(exc)) from exc
 
@@ -312,11 +320,11 @@ class PostgresDatabase(Database):
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Rows of one read query."""
-        return list(await self.pool.fetch(numbered(sql), *params))
+        return list(await self.pool.fetch(numbered(sql), *_storable(params)))
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         """The first row of one read query, or None."""
-        row: Row | None = await self.pool.fetchrow(numbered(sql), *params)
+        row: Row | None = await self.pool.fetchrow(numbered(sql), *_storable(params))
         return row
 
     async def backup(self, target: Path) -> int:
