@@ -123,6 +123,11 @@ class Server:
     _template: str | None = None
 
     @property
+    def pid(self) -> int | None:
+        """The postmaster's process id, when this run started the server."""
+        return None if self._process is None else self._process.pid
+
+    @property
     def admin(self) -> _Admin:
         if self._admin is None:
             self._admin = _Admin(self.url)
@@ -184,8 +189,9 @@ class Server:
             self._folder = None
 
 
-def start() -> Server:
-    """A server for this test run: ``QUIZBOT_TEST_POSTGRES_URL``'s, or one started here.
+def start(settings: dict[str, str] | None = None) -> Server:
+    """A server for this test run: ``QUIZBOT_TEST_POSTGRES_URL``'s, or one started here
+    with :data:`SETTINGS` and ``settings`` over them (the benchmarks want durability on).
 
     Raises:
         NoServer: none could be started; the message says why (the server's log included).
@@ -238,7 +244,8 @@ def start() -> Server:
         shutil.rmtree(folder, ignore_errors=True)
         raise NoServer(f"initdb failed: {initdb.stderr.strip()[-800:]}")
     port = _free_port()
-    options = [part for key, value in SETTINGS.items() for part in ("-c", f"{key}={value}")]
+    chosen = {**SETTINGS, **(settings or {})}
+    options = [part for key, value in chosen.items() for part in ("-c", f"{key}={value}")]
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(port)]

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import REPO, clean_env
 
 
@@ -36,3 +38,35 @@ def test_tiny_benchmark_run_writes_every_section(tmp_path: Path) -> None:
     assert (tmp_path / "faq-latency.png").read_bytes().startswith(b"\x89PNG")
     assert "| 1 × 20 | all at once | 20 / 20 |" in report  # every answer stored
     assert "| 1,000 |" in report and " 1,000 |\n" in report  # every row imported
+
+
+@pytest.mark.postgres_only
+def test_tiny_database_benchmark_stores_every_answer_on_both(tmp_path: Path) -> None:
+    """SQLite and PostgreSQL side by side (the run starts its own durable server)."""
+    (tmp_path / "benchmarks.md").write_text("# Benchmarks\n\nearlier figures\n", encoding="utf-8")
+    env = clean_env(PYTHONPATH=str(REPO))
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.database_bench", "--tiny", "--docs", str(tmp_path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    assert report.startswith("# Benchmarks\n\nearlier figures\n")  # a section added
+    assert "| sqlite | 20/s | 20 / 20 |" in report
+    assert "| postgresql | 20/s | 20 / 20 |" in report
+
+
+def test_the_full_run_keeps_the_database_section() -> None:
+    from bench.database_bench import BEGIN, END, keep_section
+
+    section = f"{BEGIN}\n## One worker on SQLite and on PostgreSQL\n| figures |\n{END}"
+    old = f"# Benchmarks\n\nold figures\n\n{section}\n"
+    assert keep_section(old, "# Benchmarks\n\nnew figures\n") == (
+        f"# Benchmarks\n\nnew figures\n\n{section}\n"
+    )
+    assert keep_section(None, "# new\n") == "# new\n"
+    assert keep_section("# no section\n", "# new\n") == "# new\n"

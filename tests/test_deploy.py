@@ -266,3 +266,21 @@ def test_json_logs_carry_level_and_never_the_token(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     assert "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" not in result.stderr + result.stdout
+
+
+def test_compose_runs_one_bot_on_sqlite_and_adds_postgresql_by_profile() -> None:
+    """`docker compose up` starts the bot alone (SQLite); the postgres profile adds the
+    database, which the bot waits for only when it is there."""
+    import yaml
+
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert [name for name, s in services.items() if "profiles" not in s] == ["quizbot"]
+    assert services["postgres"]["profiles"] == ["postgres"]
+    assert services["postgres"]["image"].startswith("postgres:")
+    waits = services["quizbot"]["depends_on"]["postgres"]
+    assert waits == {"condition": "service_healthy", "required": False}
+    assert "quizbot-postgres" in compose["volumes"]
+    header = (REPO / "compose.yaml").read_text(encoding="utf-8").split("services:")[0]
+    assert "QUIZBOT_DATABASE_URL=postgresql://quizbot:" in header
+    assert "COMPOSE_PROFILES=postgres" in header
