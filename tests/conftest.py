@@ -67,14 +67,15 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, run the tests that use a database (and are not about SQLite's file);
-    on SQLite, everything but the tests about PostgreSQL itself."""
+    """On PostgreSQL, run the tests that use a database (and are not about SQLite's file)
+    and those about PostgreSQL itself; on SQLite, everything but the latter."""
     postgresql = config.getoption("--database") == "postgresql"
     kept, left = [], []
     for item in items:
         if postgresql:
             uses = "database_url" in getattr(item, "fixturenames", ())
-            keep = uses and not item.get_closest_marker("sqlite_only")
+            about = item.get_closest_marker("postgres_only") is not None
+            keep = (uses or about) and not item.get_closest_marker("sqlite_only")
         else:
             keep = not item.get_closest_marker("postgres_only")
         (kept if keep else left).append(item)
