@@ -11,18 +11,22 @@ import pytest
 from tests.helpers import REPO, clean_env
 
 
-def test_tiny_benchmark_run_writes_every_section(tmp_path: Path) -> None:
-    env = clean_env(PYTHONPATH=str(REPO))
+def tiny_run(module: str, docs: Path) -> str:
+    """``python -m MODULE --tiny --docs DOCS``; the benchmarks.md it leaves."""
     result = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--tiny", "--docs", str(tmp_path)],
+        [sys.executable, "-m", module, "--tiny", "--docs", str(docs)],
         cwd=REPO,
-        env=env,
+        env=clean_env(PYTHONPATH=str(REPO)),
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    report = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    return (docs / "benchmarks.md").read_text(encoding="utf-8")
+
+
+def test_tiny_benchmark_run_writes_every_section(tmp_path: Path) -> None:
+    report = tiny_run("bench.run", tmp_path)
     for heading in (
         "## FAQ matching latency",
         "## FAQ accuracy",
@@ -44,17 +48,7 @@ def test_tiny_benchmark_run_writes_every_section(tmp_path: Path) -> None:
 def test_tiny_database_benchmark_stores_every_answer_on_both(tmp_path: Path) -> None:
     """SQLite and PostgreSQL side by side (the run starts its own durable server)."""
     (tmp_path / "benchmarks.md").write_text("# Benchmarks\n\nearlier figures\n", encoding="utf-8")
-    env = clean_env(PYTHONPATH=str(REPO))
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.database_bench", "--tiny", "--docs", str(tmp_path)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    report = tiny_run("bench.database_bench", tmp_path)
     assert report.startswith("# Benchmarks\n\nearlier figures\n")  # a section added
     assert "| sqlite | 20/s | 20 / 20 |" in report
     assert "| postgresql | 20/s | 20 / 20 |" in report

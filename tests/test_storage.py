@@ -104,30 +104,6 @@ async def test_newer_schema_is_refused(tmp_path: Path) -> None:
     assert caught.value.cause is Cause.NEWER
 
 
-async def test_failed_transaction_rolls_back_and_others_commit(tmp_path: Path) -> None:
-    db = Database(tmp_path / "q.sqlite3")
-    await db.open()
-    try:
-
-        async def insert(user_id: int, fail: bool) -> None:
-            async with db.transaction() as conn:
-                await conn.execute(
-                    "INSERT INTO users (id, name, created_at) VALUES (?, ?, 0)", (user_id, "u")
-                )
-                await asyncio.sleep(0)  # let the other task try to interleave
-                if fail:
-                    raise RuntimeError("boom")
-
-        results = await asyncio.gather(
-            *(insert(i, fail=i % 2 == 0) for i in range(1, 11)), return_exceptions=True
-        )
-        rows = await db.fetchall("SELECT id FROM users ORDER BY id")
-    finally:
-        await db.close()
-    assert sum(isinstance(r, RuntimeError) for r in results) == 5
-    assert [r["id"] for r in rows] == [1, 3, 5, 7, 9]
-
-
 async def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     db = Database(tmp_path / "q.sqlite3")
     await db.open()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,6 +39,7 @@ __all__ = [
     "Row",
     "StorageFull",
     "Transaction",
+    "constraints_said",
     "is_postgres",
     "open_database",
 ]
@@ -84,6 +85,15 @@ class StorageFull(DatabaseError):
 
 class IntegrityError(Exception):
     """A statement broke a constraint (a unique key, a foreign key); it took no effect."""
+
+
+@contextmanager
+def constraints_said(driver_error: type[BaseException]) -> Iterator[None]:
+    """Within: the driver's constraint error becomes :class:`IntegrityError`."""
+    try:
+        yield
+    except driver_error as exc:
+        raise IntegrityError(str(exc)) from exc
 
 
 @dataclass(frozen=True, slots=True)

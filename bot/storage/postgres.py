@@ -35,9 +35,9 @@ from bot.storage.db import (
     Checked,
     Database,
     DatabaseError,
-    IntegrityError,
     Row,
     StorageFull,
+    constraints_said,
 )
 from bot.storage.migrations import MIGRATIONS, for_postgres
 
@@ -181,37 +181,29 @@ class _PostgresTransaction:
         self._conn = conn
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        import asyncpg
-
-        try:
-            return _changed(await self._conn.execute(numbered(sql), *_storable(params)))
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise IntegrityError(str(exc)) from exc
+        with constraints_said(_constraint_error()):
+            status = await self._conn.execute(numbered(sql), *_storable(params))
+        return _changed(status)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        import asyncpg
-
-        try:
+        with constraints_said(_constraint_error()):
             await self._conn.executemany(numbered(sql), [_storable(row) for row in rows])
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise IntegrityError(str(exc)) from exc
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        import asyncpg
-
-        try:
+        with constraints_said(_constraint_error()):
             row: Row | None = await self._conn.fetchrow(numbered(sql), *_storable(params))
-            return row
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise IntegrityError(str(exc)) from exc
+        return row
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        import asyncpg
-
-        try:
+        with constraints_said(_constraint_error()):
             return list(await self._conn.fetch(numbered(sql), *_storable(params)))
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise IntegrityError(str(exc)) from exc
+
+
+def _constraint_error() -> type[BaseException]:
+    import asyncpg
+
+    error: type[BaseException] = asyncpg.IntegrityConstraintViolationError
+    return error
 
 
 async def _connect(url: str) -> asyncpg.Connection:

@@ -37,9 +37,9 @@ from bot.storage.db import (
     Checked,
     Database,
     DatabaseError,
-    IntegrityError,
     Row,
     StorageFull,
+    constraints_said,
 )
 from bot.storage.migrations import MIGRATIONS
 
@@ -298,32 +298,24 @@ class _SqliteTransaction:
         self._conn = conn
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        try:
+        with constraints_said(sqlite3.IntegrityError):
             cursor = await self._conn.execute(sql, params)
-        except sqlite3.IntegrityError as exc:
-            raise IntegrityError(str(exc)) from exc
         return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        try:
+        with constraints_said(sqlite3.IntegrityError):
             await self._conn.executemany(sql, rows)
-        except sqlite3.IntegrityError as exc:
-            raise IntegrityError(str(exc)) from exc
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        try:
+        with constraints_said(sqlite3.IntegrityError):
             async with self._conn.execute(sql, params) as cursor:
                 row: Row | None = await cursor.fetchone()
-                return row
-        except sqlite3.IntegrityError as exc:
-            raise IntegrityError(str(exc)) from exc
+        return row
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        try:
+        with constraints_said(sqlite3.IntegrityError):
             async with self._conn.execute(sql, params) as cursor:
                 return list(await cursor.fetchall())
-        except sqlite3.IntegrityError as exc:
-            raise IntegrityError(str(exc)) from exc
 
 
 class SqliteDatabase(Database):
