@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run console test bench validate clean
+.PHONY: run console test bench bench-databases validate clean
 
 $(BIN)/quizbot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(BIN)/quizbot
 ## Run every benchmark; rewrite docs/benchmarks.md and docs/faq-latency.png.
 bench: $(BIN)/quizbot
 	$(BIN)/python -m bench.run
+
+## One worker on SQLite against one on PostgreSQL; rewrites that section of docs/benchmarks.md.
+bench-databases: $(BIN)/quizbot
+	$(BIN)/python -m bench.database_bench
 
 validate: $(BIN)/quizbot
 	$(BIN)/quizbot banks validate

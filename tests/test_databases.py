@@ -330,6 +330,40 @@ async def test_a_server_away_is_told_in_one_line_without_the_password(
 
 
 @postgres_only
+async def test_a_user_the_server_does_not_know_is_told_to_check_the_url(
+    database_url: str,
+) -> None:
+    stranger = database_url.replace("postgresql://postgres@", "postgresql://nobody_here@")
+    with pytest.raises(DatabaseError) as caught:
+        await PostgresDatabase(stranger).open()
+    assert caught.value.cause is Cause.PERMISSION
+    assert "check the user and password in QUIZBOT_DATABASE_URL" in str(caught.value)
+
+
+@postgres_only
+async def test_connections_the_server_dropped_are_made_again(
+    db: Database, database_url: str
+) -> None:
+    """A server restart or a killed backend: the pool connects again for the next query."""
+    import asyncpg
+
+    await db.execute("INSERT INTO users (id, name, created_at) VALUES (1, 'Ann', 0)")
+    admin = await asyncpg.connect(database_url)
+    try:
+        killed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = 'quizbot'"
+        )
+    finally:
+        await admin.close()
+    assert killed >= 1
+    await asyncio.sleep(0.1)  # the pool hears of it
+    row = await db.fetchone("SELECT name FROM users WHERE id = ?", (1,))
+    assert row is not None and row["name"] == "Ann"
+    assert await db.execute("UPDATE users SET name = 'Ann B.' WHERE id = 1") == 1
+
+
+@postgres_only
 async def test_backup_without_pg_dump_says_how(
     db: Database, database_url: str, tmp_path: Path
 ) -> None:
@@ -413,6 +447,9 @@ def test_the_database_url_chooses_postgresql_and_nothing_chooses_sqlite(tmp_path
     assert open_database(default.database_target).dialect == "sqlite"
     assert mask(url) == "postgresql://quizbot:***@db.example.org:5432/quizbot"
     assert mask("postgresql://quizbot@db/quizbot") == "postgresql://quizbot@db/quizbot"
+    assert (
+        mask("postgresql://q:p%40ss@[::1]:5432/quizbot") == "postgresql://q:***@[::1]:5432/quizbot"
+    )
 
 
 def test_the_sqlite_default_never_loads_the_postgresql_driver(tmp_path: Path) -> None:

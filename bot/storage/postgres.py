@@ -65,27 +65,24 @@ _PG_DUMP_HELP = (
 )
 
 
-def mask(url: str) -> str:
-    """``url`` without its password, for messages."""
+def _split_password(url: str) -> tuple[str, str | None]:
+    """``url`` without its password, and the password (None if it has none)."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
-
-
-def _without_password(url: str) -> tuple[str, str | None]:
-    """``url`` without its password, and the password (for PGPASSWORD, never argv)."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if not at or ":" not in userinfo:
         return url, None
-    user = f"{parts.username}@" if parts.username else ""
-    port = f":{parts.port}" if parts.port else ""
-    return urlunsplit(parts._replace(netloc=f"{user}{parts.hostname or ''}{port}")), unquote(
-        parts.password
-    )
+    user, _, password = userinfo.partition(":")
+    return urlunsplit(parts._replace(netloc=f"{user}@{hostport}")), unquote(password)
+
+
+def mask(url: str) -> str:
+    """``url`` with its password as ``***``, for messages."""
+    bare, password = _split_password(url)
+    if password is None:
+        return url
+    parts = urlsplit(bare)
+    user, _, hostport = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{hostport}"))
 
 
 @lru_cache(maxsize=1024)
@@ -385,7 +382,7 @@ async def dump(url: str, target: Path) -> int:
         os.close(handle)
     except OSError as exc:
         raise DatabaseError(f"cannot write the backup {target}: {exc.strerror}") from exc
-    address, password = _without_password(url)
+    address, password = _split_password(url)
     env = dict(os.environ)
     if password is not None:
         env["PGPASSWORD"] = password
