@@ -15,19 +15,23 @@ instead of starting one.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import importlib.util
 import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,6 +39,8 @@ import asyncpg
 
 __all__ = ["Server", "binaries", "start"]
 
+#: prctl's option: the signal a process gets when its parent dies.
+PR_SET_PDEATHSIG = 1
 #: The server may need this long to accept connections (initdb takes about a second).
 START_TIMEOUT = 60.0
 #: Settings of a server whose data is thrown away: no fsync, no waiting for the disk.
@@ -100,6 +106,15 @@ class _Admin:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
             self._loop.close()
+
+
+def _as_child(demote: Callable[[], None] | None) -> None:
+    """In the server's process before it starts: drop root if need be, then ask Linux to
+    stop it (SIGTERM) when the test run dies without stopping it (SIGKILL, a crash)."""
+    if demote is not None:
+        demote()
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 def _free_port() -> int:
@@ -250,7 +265,7 @@ def start(settings: dict[str, str] | None = None) -> Server:
         process = subprocess.Popen(
             [str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(port)]
             + options,
-            preexec_fn=demote,
+            preexec_fn=partial(_as_child, demote),
             cwd=folder,
             stdout=out,
             stderr=subprocess.STDOUT,
