@@ -4,7 +4,8 @@ The benchmarks run the fake Bot API in their own process and the bot in this one
 production (Telegram is another machine). It is the real Application built by
 ``build_application``, with two probes added: when each update arrives (the moment
 python-telegram-bot queues it after ``getUpdates``) and when each contest answer is
-committed. On exit (SIGTERM) it writes the timings as JSON to ``$BENCH_TIMINGS``.
+committed, with the process's CPU time (every thread's) at the first arrival and at the
+latest commit. On exit (SIGTERM) it writes the timings as JSON to ``$BENCH_TIMINGS``.
 
 Settings come from the environment like the bot's own; the flood limiter is off, because
 the benchmark measures the bot, not Telegram's limits.
@@ -27,6 +28,8 @@ from bot.storage.contest_store import ContestStore
 
 arrivals: dict[str, float] = {}
 commits: dict[str, float] = {}
+#: CPU seconds of this process at the first arrival and at the latest commit.
+cpu: dict[str, float] = {}
 
 
 def _probe_commits() -> None:
@@ -43,6 +46,7 @@ def _probe_commits() -> None:
         stored = await original(self, answer, contest_id, streak, user, review)
         if stored:
             commits[f"{contest_id}:{answer.user_id}"] = time.perf_counter()
+            cpu["last_commit"] = time.process_time()
         return stored
 
     ContestStore.record_answer = timed  # type: ignore[method-assign]
@@ -56,6 +60,7 @@ def _probe_arrivals(application: Application) -> None:
         if isinstance(item, Update) and item.callback_query and item.callback_query.data:
             data = item.callback_query.data
             if data.startswith("c:"):
+                cpu.setdefault("first_arrival", time.process_time())
                 arrivals[f"{data.split(':')[1]}:{item.callback_query.from_user.id}"] = (
                     time.perf_counter()
                 )
@@ -69,7 +74,7 @@ async def _write_timings(application: Application) -> None:
     path = os.environ.get("BENCH_TIMINGS")
     if path:
         with open(path, "w", encoding="utf-8") as out:
-            json.dump({"arrivals": arrivals, "commits": commits}, out)
+            json.dump({"arrivals": arrivals, "commits": commits, "cpu": cpu}, out)
 
 
 def main() -> None:

@@ -3,7 +3,9 @@
 Scenario A (the contests issue): 1,000 players answer one question at once.
 Scenario B (the reliability issue): ten groups, 200 players each, answering within the
 same seconds. Measured inside the bot (bench/bot_process.py): answers stored per second,
-and the time from an update's arrival (queued after getUpdates) to its answer's commit.
+and the time from an update's arrival (queued after getUpdates) to its answer's commit;
+and the CPU each answer cost the bot, the fake Bot API (this process) and, on PostgreSQL,
+the database server (its processes' CPU read from /proc).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import signal
 import statistics
 import sys
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage.contest_store import ContestStore
-from bot.storage.db import Database
+from bot.storage.db import Database, open_database
 from tests.conftest import SAMPLE_BANKS
 from tests.fakebotapi import FakeBotApi, TgUser
 from tests.helpers import REPO, bot_env
@@ -38,6 +41,14 @@ class ContestLoad:
     p50_ms: float
     p99_ms: float
     podiums_right: bool
+    #: "sqlite" or "postgresql".
+    database: str = "sqlite"
+    #: CPU milliseconds per stored answer: the bot process (all its threads), the fake Bot
+    #: API playing the players (the driving process), the PostgreSQL server (None: SQLite
+    #: runs inside the bot, or the server is not ours to measure).
+    bot_cpu_ms: float = 0.0
+    api_cpu_ms: float = 0.0
+    db_cpu_ms: float | None = None
 
     @property
     def all_stored(self) -> bool:
@@ -49,8 +60,35 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
+def _cpu_of_tree(root: int) -> float:
+    """CPU seconds (user + system) of process ``root`` and its children, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(entry) == root or int(fields[1]) == root:  # fields[1]: the parent's pid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 async def run_contest_load(
-    groups: int = 1, players: int = 1000, seed: int = 1, rate: float | None = 1000.0
+    groups: int = 1,
+    players: int = 1000,
+    seed: int = 1,
+    rate: float | None = 1000.0,
+    database_url: str | None = None,
+    server_pid: int | None = None,
 ) -> ContestLoad:
     """Run one scenario against a fresh bot process and return its figures.
 
@@ -59,6 +97,8 @@ async def run_contest_load(
         players: players per group.
         seed: for the players' choices and order.
         rate: presses a second, spread evenly (None: all at once, as a burst).
+        database_url: a PostgreSQL database for the bot (None: SQLite in a temporary folder).
+        server_pid: the PostgreSQL server's postmaster, to measure its CPU.
     """
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory() as folder:
@@ -68,6 +108,7 @@ async def run_contest_load(
                 api,
                 Path(folder),
                 SAMPLE_BANKS,
+                database_url,
                 BENCH_TIMINGS=str(timings_path),
                 PYTHONPATH=str(REPO),
             )
@@ -79,12 +120,14 @@ async def run_contest_load(
             )
             try:
                 await api.wait_for(lambda a: a.update_polls > 0, timeout=60)
-                expected, sent = await _drive(api, groups, players, rng, rate)
+                expected, sent, api_cpu, db_cpu = await _drive(
+                    api, groups, players, rng, rate, server_pid
+                )
             finally:
                 bot.send_signal(signal.SIGTERM)
                 await asyncio.wait_for(bot.wait(), 60)
         timings = json.loads(timings_path.read_text())
-        db = Database(Path(folder) / "quizbot.sqlite3")
+        db = open_database(database_url or Path(folder) / "quizbot.sqlite3")
         await db.open()
         try:
             stored = (await db.fetchone("SELECT COUNT(*) AS n FROM answers"))["n"]
@@ -94,6 +137,9 @@ async def run_contest_load(
     arrivals, commits = timings["arrivals"], timings["commits"]
     latencies = [(commits[k] - arrivals[k]) * 1000 for k in commits if k in arrivals]
     span = max(commits.values()) - min(arrivals.values()) if commits and arrivals else 0.0
+    cpu = timings.get("cpu", {})
+    bot_cpu = cpu.get("last_commit", 0.0) - cpu.get("first_arrival", 0.0)
+    per_answer = 1000 / max(len(commits), 1)
     return ContestLoad(
         groups=groups,
         players=players,
@@ -103,12 +149,23 @@ async def run_contest_load(
         p50_ms=statistics.median(latencies) if latencies else 0.0,
         p99_ms=_percentile(latencies, 0.99),
         podiums_right=podiums_right,
+        database="postgresql" if database_url else "sqlite",
+        bot_cpu_ms=bot_cpu * per_answer,
+        api_cpu_ms=api_cpu * per_answer,
+        db_cpu_ms=None if db_cpu is None else db_cpu * per_answer,
     )
 
 
 async def _drive(
-    api: FakeBotApi, groups: int, players: int, rng: random.Random, rate: float | None
-) -> tuple[dict[int, list[tuple[int, bool]]], int]:
+    api: FakeBotApi,
+    groups: int,
+    players: int,
+    rng: random.Random,
+    rate: float | None,
+    server_pid: int | None = None,
+) -> tuple[dict[int, list[tuple[int, bool]]], int, float, float | None]:
+    """Start the contests, press, wait for every toast; what was expected, how many presses,
+    and the CPU seconds this process and the database server spent meanwhile."""
     admin = TgUser(1, "Admin")
     chats = [-1000 - g for g in range(groups)]
     for chat in chats:
@@ -146,6 +203,8 @@ async def _drive(
             presses.append((user, chat, message_id, data))
             expected.setdefault(chat, []).append((user.id, data.endswith(":B")))
     rng.shuffle(presses)
+    api_before = _own_cpu()
+    db_before = _cpu_of_tree(server_pid) if server_pid else None
     loop = asyncio.get_running_loop()
     started = loop.time()
     for number, (user, chat, message_id, data) in enumerate(presses):
@@ -155,7 +214,8 @@ async def _drive(
                 await asyncio.sleep(delay)
         api.press(user, chat, message_id, data)
     await api.wait_for(lambda a: a.toast_count >= len(presses), timeout=300)
-    return expected, len(presses)
+    db_cpu = None if db_before is None else _cpu_of_tree(server_pid or 0) - db_before
+    return expected, len(presses), _own_cpu() - api_before, db_cpu
 
 
 async def _check_standings(db: Database, expected: dict[int, list[tuple[int, bool]]]) -> bool:
@@ -173,7 +233,14 @@ async def _check_standings(db: Database, expected: dict[int, list[tuple[int, boo
     return True
 
 
-def run_isolated(groups: int, players: int, seed: int, rate: float | None) -> ContestLoad:
+def run_isolated(
+    groups: int,
+    players: int,
+    seed: int,
+    rate: float | None,
+    database_url: str | None = None,
+    server_pid: int | None = None,
+) -> ContestLoad:
     """One scenario with the players driven from a fresh process of their own.
 
     A long benchmark run leaves the driving process with a big heap, and its garbage
@@ -193,6 +260,8 @@ def run_isolated(groups: int, players: int, seed: int, rate: float | None) -> Co
         str(seed),
         "--rate",
         str(rate or 0),
+        *(("--database-url", database_url) if database_url else ()),
+        *(("--server-pid", str(server_pid)) if server_pid else ()),
     ]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     out = subprocess.run(
@@ -212,9 +281,18 @@ def main() -> None:  # python -m bench.contest_bench --players 1000 --rate 1000
     parser.add_argument(
         "--rate", type=float, default=1000.0, help="presses a second (0: all at once)"
     )
+    parser.add_argument("--database-url", help="a PostgreSQL database (default: SQLite)")
+    parser.add_argument("--server-pid", type=int, help="its server's pid, to measure its CPU")
     args = parser.parse_args()
     load = asyncio.run(
-        run_contest_load(args.groups, args.players, seed=args.seed, rate=args.rate or None)
+        run_contest_load(
+            args.groups,
+            args.players,
+            seed=args.seed,
+            rate=args.rate or None,
+            database_url=args.database_url,
+            server_pid=args.server_pid,
+        )
     )
     print(json.dumps(asdict(load)))
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.synth import synthetic_banks
-from bot.storage.db import Database
+from bot.storage.db import open_database
 from tests.fakebotapi import FakeBotApi, TgUser
 from tests.helpers import REPO, bot_env
 
@@ -34,7 +34,7 @@ class Memory:
 
 
 async def _prepare_database(path: Path, users: int) -> None:
-    db = Database(path)
+    db = open_database(path)
     await db.open()  # creates the schema
     await db.close()
     conn = sqlite3.connect(path)

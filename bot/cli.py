@@ -619,18 +619,26 @@ async def _opened(settings: Settings) -> AsyncIterator[Runtime]:
 def _health(settings: Settings, args: argparse.Namespace) -> int:
     from bot.health import check_health
 
-    verdict = check_health(settings.database, settings.data_dir, args.max_age)
+    verdict = check_health(settings.database_target, settings.data_dir, args.max_age)
     print(verdict.message, file=sys.stdout if verdict.ok else sys.stderr)
     return 0 if verdict.ok else 1
 
 
 def _backup(settings: Settings, args: argparse.Namespace) -> int:
-    """A consistent copy of the live database, safe while the bot writes."""
-    from bot.storage.db import DatabaseError, copy_database
+    """A consistent copy of the live database, safe while the bot writes: SQLite's online
+    backup, or pg_dump for PostgreSQL."""
+    from bot.storage.db import DatabaseError
 
     target: Path = args.file
     try:
-        version = copy_database(settings.database, target)
+        if settings.database_url is not None:
+            from bot.storage.postgres import dump
+
+            version = asyncio.run(dump(settings.database_url, target))
+        else:
+            from bot.storage.sqlite import copy_database
+
+            version = copy_database(settings.database, target)
     except DatabaseError as exc:
         return _fail(str(exc))
     print(f"{target}: schema version {version}, {target.stat().st_size} bytes", file=sys.stderr)

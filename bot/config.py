@@ -6,11 +6,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.domain.timezones import canonical_zone
 
-__all__ = ["ConfigError", "Settings", "shipped_questions_dir"]
+__all__ = ["ConfigError", "Settings", "check_database_url", "shipped_questions_dir"]
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -44,10 +45,18 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     flood_limit: int = 30
+    #: A PostgreSQL database (``postgresql://…``); None: SQLite in the data folder.
+    database_url: str | None = None
 
     @property
     def database(self) -> Path:
+        """The SQLite file (used unless ``database_url`` names a PostgreSQL database)."""
         return self.data_dir / "quizbot.sqlite3"
+
+    @property
+    def database_target(self) -> Path | str:
+        """The database the bot uses: the PostgreSQL URL if set, else the SQLite file."""
+        return self.database_url or self.database
 
     @property
     def base_file_url(self) -> str:
@@ -116,6 +125,9 @@ class Settings:
                 "TELEGRAM_BOT_TOKEN does not look like a bot token "
                 "(it reads like 123456:ABC-DEF...; get one from @BotFather)"
             )
+        database_url = get("QUIZBOT_DATABASE_URL")
+        if database_url is not None:
+            check_database_url(database_url)
         questions = get("QUIZBOT_QUESTIONS_DIR")
         if questions and not Path(questions).is_dir():
             raise ConfigError(f"QUIZBOT_QUESTIONS_DIR: '{questions}' is not a folder")
@@ -130,4 +142,26 @@ class Settings:
             log_level=level,
             log_format=log_format,
             flood_limit=int(flood),
+            database_url=database_url,
+        )
+
+
+def check_database_url(url: str) -> None:
+    """Raise a one-line ConfigError unless ``url`` names a PostgreSQL database."""
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in ("postgresql", "postgres"):
+        raise ConfigError(
+            "QUIZBOT_DATABASE_URL must start with postgresql:// "
+            "(e.g. postgresql://quizbot:PASSWORD@db.example.org:5432/quizbot); "
+            "leave it unset to keep SQLite in QUIZBOT_DATA_DIR"
+        )
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it checks it
+    except ValueError as exc:
+        raise ConfigError(f"QUIZBOT_DATABASE_URL: {exc} (e.g. ...:5432/quizbot)") from None
+    if not parts.path.strip("/") and "dbname=" not in parts.query:
+        raise ConfigError(
+            "QUIZBOT_DATABASE_URL names no database: end it with /DATABASE "
+            "(e.g. postgresql://quizbot@localhost:5432/quizbot)"
         )

@@ -3,11 +3,14 @@
 The running bot writes the time of its last successful contact with Telegram to a small
 file in the data folder (at most every few seconds, by rename, so a reader never sees half
 of it). The check passes when the database passes the very check start-up makes
-(:func:`bot.storage.db.check_database`) and that time is recent.
+(:func:`bot.storage.sqlite.check_database`; for PostgreSQL, the server answers and holds a
+schema this quizbot knows: :func:`bot.storage.postgres.probe_postgres`) and that time is
+recent. Each worker has its own data folder, so its own heartbeat.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import tempfile
@@ -15,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.storage.db import DatabaseError, probe_database
+from bot.storage.db import Checked, DatabaseError, is_postgres
 
 __all__ = ["HEARTBEAT_FILE", "Heartbeat", "Health", "check_health", "last_beat"]
 
@@ -68,14 +71,29 @@ class Health:
     message: str
 
 
+def probe(database: Path | str) -> Checked:
+    """The start-up check of ``database`` (a SQLite file or a PostgreSQL URL), read-only.
+
+    Raises:
+        DatabaseError: with its cause, as start-up would.
+    """
+    if is_postgres(database):
+        from bot.storage.postgres import probe_postgres
+
+        return asyncio.run(probe_postgres(str(database)))
+    from bot.storage.sqlite import probe_database
+
+    return probe_database(Path(database))
+
+
 def check_health(
-    database: Path, data_dir: Path, max_age: float, now: float | None = None
+    database: Path | str, data_dir: Path, max_age: float, now: float | None = None
 ) -> Health:
     """Whether the database passes the check start-up makes, and the bot reached Telegram
     within ``max_age`` seconds."""
     now = time.time() if now is None else now
     try:
-        checked = probe_database(database)
+        checked = probe(database)
     except DatabaseError as exc:
         return Health(False, str(exc))
     beat = data_dir / HEARTBEAT_FILE

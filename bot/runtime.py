@@ -28,7 +28,7 @@ from bot.policy import AnswerPolicy
 from bot.ports import AlwaysUp, Clock, Link, Scheduler, SystemClock
 from bot.stats import Stats
 from bot.storage.contest_store import ContestStore
-from bot.storage.db import Database
+from bot.storage.db import open_database
 from bot.storage.faq_store import FaqStore
 from bot.storage.learning_store import LearningStore
 from bot.storage.stats_store import StatsStore
@@ -52,7 +52,7 @@ class Runtime:
         self.rng = rng or random.Random()
         #: The database and its store, for the services (and tests that read what they wrote);
         #: front ends never touch them (tests/test_architecture.py).
-        self.db = Database(settings.database)
+        self.db = open_database(settings.database_target)
         self.store = Store(self.db)
         self._contest_store = ContestStore(self.db, self.store.batcher)
         report = self._load(None)

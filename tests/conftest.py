@@ -1,10 +1,20 @@
-"""Shared fixtures: a fake clock, settings in a temporary folder, the fake Bot API."""
+"""Shared fixtures: a fake clock, settings in a temporary folder, the fake Bot API, and the
+database the tests run on.
+
+``--database=postgresql`` (or ``QUIZBOT_TEST_DATABASE=postgresql``) runs every test that
+uses a database — every test asking for the ``database_url`` fixture, directly or through
+``settings`` or ``runtime`` — against a real PostgreSQL server this run starts
+(tests/postgres.py), one fresh database per test; the tests that use no database, and those
+about SQLite's own file (marked ``sqlite_only``), are left out of that run. The default,
+``--database=sqlite``, runs everything on SQLite. `make test` runs both.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -17,10 +27,90 @@ from bot.config import Settings
 from bot.frontends.telegram.app import build_application
 from bot.frontends.telegram.limiter import PatientRateLimiter
 from bot.runtime import Runtime
+from tests import postgres
 from tests.fakebotapi import FakeBotApi
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_BANKS = DATA / "banks"
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=DATABASES,
+        default=os.environ.get("QUIZBOT_TEST_DATABASE") or "sqlite",
+        help="the database the tests that use one run on (default: $QUIZBOT_TEST_DATABASE "
+        "or sqlite); postgresql starts a server for the run",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: about SQLite's own file (pragmas, damage, its backup API)"
+    )
+    config.addinivalue_line(
+        "markers", "postgres_only: about PostgreSQL itself; runs with --database=postgresql"
+    )
+    config.addinivalue_line(
+        "markers", "empty_database: on PostgreSQL, a database quizbot never migrated"
+    )
+    if config.getoption("--database") not in DATABASES:  # from the environment
+        raise pytest.UsageError(
+            f"QUIZBOT_TEST_DATABASE must be one of {', '.join(DATABASES)}, "
+            f"not {config.getoption('--database')!r}"
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {config.getoption('--database')}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run the tests that use a database (and are not about SQLite's file)
+    and those about PostgreSQL itself; on SQLite, everything but the latter."""
+    postgresql = config.getoption("--database") == "postgresql"
+    kept, left = [], []
+    for item in items:
+        if postgresql:
+            uses = "database_url" in getattr(item, "fixturenames", ())
+            about = item.get_closest_marker("postgres_only") is not None
+            keep = (uses or about) and not item.get_closest_marker("sqlite_only")
+        else:
+            keep = not item.get_closest_marker("postgres_only")
+        (kept if keep else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+    items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def postgres_server(request: pytest.FixtureRequest) -> Iterator[postgres.Server]:
+    """The PostgreSQL server of this run (started on first use, stopped at the end)."""
+    server = postgres.start()
+    request.addfinalizer(server.stop)
+    yield server
+
+
+def postgres_path(request: pytest.FixtureRequest) -> str:
+    """$PATH with the run's PostgreSQL programs first (pg_dump must match the server)."""
+    server: postgres.Server = request.getfixturevalue("postgres_server")
+    path = os.environ.get("PATH", "")
+    return f"{server.bin_dir}{os.pathsep}{path}" if server.bin_dir else path
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """The database of this test: None for SQLite (a file in the test's data folder), or the
+    URL of a fresh PostgreSQL database, migrated, dropped afterwards (``empty_database`` for
+    one quizbot never touched)."""
+    if request.config.getoption("--database") != "postgresql":
+        yield None
+        return
+    server: postgres.Server = request.getfixturevalue("postgres_server")
+    url = server.create_database(migrated=not request.node.get_closest_marker("empty_database"))
+    yield url
+    server.drop_database(url)
 
 
 class FakeClock:
@@ -101,8 +191,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", questions_dir=SAMPLE_BANKS, quiz_length=4)
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        questions_dir=SAMPLE_BANKS,
+        quiz_length=4,
+        database_url=database_url,
+    )
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.fakebotapi import FakeBotApi
 
-__all__ = ["REPO", "bot_env", "clean_env", "run_cli"]
+__all__ = ["REPO", "bot_env", "clean_env", "data_env", "rows_of", "run_cli"]
 
 REPO = Path(__file__).resolve().parent.parent
 #: Prefixes of the bot's own settings: a test sets the ones it wants.
@@ -24,16 +24,45 @@ def clean_env(*, strip: tuple[str, ...] = (), **extra: str) -> dict[str, str]:
     return env
 
 
-def bot_env(api: FakeBotApi, data: Path, questions: Path, **extra: str) -> dict[str, str]:
+def data_env(data: Path, database_url: str | None = None) -> dict[str, str]:
+    """The settings naming a data folder and, unless SQLite in it, the database."""
+    env = {"QUIZBOT_DATA_DIR": str(data)}
+    if database_url is not None:
+        env["QUIZBOT_DATABASE_URL"] = database_url
+    return env
+
+
+def bot_env(
+    api: FakeBotApi,
+    data: Path,
+    questions: Path,
+    database_url: str | None = None,
+    **extra: str,
+) -> dict[str, str]:
     """The environment of a bot process that talks to the fake Bot API ``api``."""
     return clean_env(
         TELEGRAM_BOT_TOKEN=api.token,
         TELEGRAM_BASE_URL=api.base_url,
-        QUIZBOT_DATA_DIR=str(data),
         QUIZBOT_QUESTIONS_DIR=str(questions),
         QUIZBOT_LOG_LEVEL="WARNING",
+        **data_env(data, database_url),
         **extra,
     )
+
+
+async def rows_of(
+    data: Path, database_url: str | None, sql: str, params: tuple[object, ...] = ()
+) -> list[tuple[object, ...]]:
+    """The rows of a query on the database another process (a bot, the CLI) wrote."""
+    from bot.config import Settings
+    from bot.storage.db import open_database
+
+    db = open_database(Settings(data_dir=data, database_url=database_url).database_target)
+    await db.open()
+    try:
+        return [tuple(row) for row in await db.fetchall(sql, params)]
+    finally:
+        await db.close()
 
 
 def run_cli(

@@ -6,21 +6,27 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import REPO, clean_env
 
 
-def test_tiny_benchmark_run_writes_every_section(tmp_path: Path) -> None:
-    env = clean_env(PYTHONPATH=str(REPO))
+def tiny_run(module: str, docs: Path) -> str:
+    """``python -m MODULE --tiny --docs DOCS``; the benchmarks.md it leaves."""
     result = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--tiny", "--docs", str(tmp_path)],
+        [sys.executable, "-m", module, "--tiny", "--docs", str(docs)],
         cwd=REPO,
-        env=env,
+        env=clean_env(PYTHONPATH=str(REPO)),
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    report = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    return (docs / "benchmarks.md").read_text(encoding="utf-8")
+
+
+def test_tiny_benchmark_run_writes_every_section(tmp_path: Path) -> None:
+    report = tiny_run("bench.run", tmp_path)
     for heading in (
         "## FAQ matching latency",
         "## FAQ accuracy",
@@ -36,3 +42,25 @@ def test_tiny_benchmark_run_writes_every_section(tmp_path: Path) -> None:
     assert (tmp_path / "faq-latency.png").read_bytes().startswith(b"\x89PNG")
     assert "| 1 × 20 | all at once | 20 / 20 |" in report  # every answer stored
     assert "| 1,000 |" in report and " 1,000 |\n" in report  # every row imported
+
+
+@pytest.mark.postgres_only
+def test_tiny_database_benchmark_stores_every_answer_on_both(tmp_path: Path) -> None:
+    """SQLite and PostgreSQL side by side (the run starts its own durable server)."""
+    (tmp_path / "benchmarks.md").write_text("# Benchmarks\n\nearlier figures\n", encoding="utf-8")
+    report = tiny_run("bench.database_bench", tmp_path)
+    assert report.startswith("# Benchmarks\n\nearlier figures\n")  # a section added
+    assert "| sqlite | 20/s | 20 / 20 |" in report
+    assert "| postgresql | 20/s | 20 / 20 |" in report
+
+
+def test_the_full_run_keeps_the_database_section() -> None:
+    from bench.database_bench import BEGIN, END, keep_section
+
+    section = f"{BEGIN}\n## One worker on SQLite and on PostgreSQL\n| figures |\n{END}"
+    old = f"# Benchmarks\n\nold figures\n\n{section}\n"
+    assert keep_section(old, "# Benchmarks\n\nnew figures\n") == (
+        f"# Benchmarks\n\nnew figures\n\n{section}\n"
+    )
+    assert keep_section(None, "# new\n") == "# new\n"
+    assert keep_section("# no section\n", "# new\n") == "# new\n"

@@ -15,7 +15,7 @@ from bot.engine import AnswerResult
 from bot.runtime import Runtime
 from bot.storage.contest_store import ContestStore
 from tests.conftest import SAMPLE_BANKS, FakeClock
-from tests.helpers import run_cli
+from tests.helpers import data_env, run_cli
 
 quizbot = run_cli
 
@@ -113,7 +113,10 @@ async def test_stats_line_up_with_chinese_titles_and_leave_daily_answers_untimed
     settings: Settings, clock: FakeClock
 ) -> None:
     question = await _history(settings, clock)
-    env = {"QUIZBOT_QUESTIONS_DIR": str(SAMPLE_BANKS), "QUIZBOT_DATA_DIR": str(settings.data_dir)}
+    env = {
+        "QUIZBOT_QUESTIONS_DIR": str(SAMPLE_BANKS),
+        **data_env(settings.data_dir, settings.database_url),
+    }
     table = quizbot("stats", env=env)
     figures = quizbot("stats", "--csv", env=env)
     contests = quizbot("results", "list", env=env)

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.domain.contest import contest_points
 from tests.conftest import FakeClock, FakeScheduler, running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import run_cli
+from tests.helpers import data_env, run_cli
 from tests.players import GroupPlayer, Player
 
 GROUP = -100123
@@ -297,7 +297,11 @@ async def test_results_by_chat_and_command_line_agree(
     document = api.sent(ADMIN.id, "sendDocument")[0].files["document"][1]
     from_chat = list(csv.reader(io.StringIO(document.decode("utf-8-sig"))))
     out = run_cli(
-        "results", "export", "1", env={"QUIZBOT_DATA_DIR": str(settings.data_dir)}, timeout=60
+        "results",
+        "export",
+        "1",
+        env=data_env(settings.data_dir, settings.database_url),
+        timeout=60,
     )
     from_cli = list(csv.reader(io.StringIO(out.stdout.lstrip("\ufeff"))))
     assert refused == "只有这个群的管理员或组织者可以下载成绩。"

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sqlite3
 import sys
 from pathlib import Path
 
 from tests.conftest import SAMPLE_BANKS
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import REPO, bot_env
+from tests.helpers import REPO, bot_env, rows_of
 
 GROUP = -100555
 ADMIN = TgUser(1, "Admin")
@@ -22,9 +21,9 @@ PLAYERS = [TgUser(5000 + n, f"P{n}") for n in range(24)]
 
 
 async def start_bot(
-    api: FakeBotApi, data: Path, questions: Path = SAMPLE_BANKS
+    api: FakeBotApi, data: Path, database_url: str | None, questions: Path = SAMPLE_BANKS
 ) -> asyncio.subprocess.Process:
-    env = bot_env(api, data, questions)
+    env = bot_env(api, data, questions, database_url)
     polls = api.update_polls
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -68,14 +67,12 @@ def question(api: FakeBotApi, number: int) -> tuple[int, list[str]]:
     raise AssertionError(f"question {number} not posted")
 
 
-def stored(data: Path) -> list[tuple[int, int, int]]:
-    conn = sqlite3.connect(data / "quizbot.sqlite3")
-    try:
-        return conn.execute(
-            "SELECT user_id, position, correct FROM answers WHERE contest_id IS NOT NULL"
-        ).fetchall()
-    finally:
-        conn.close()
+async def stored(data: Path, database_url: str | None) -> list[tuple[object, ...]]:
+    return await rows_of(
+        data,
+        database_url,
+        "SELECT user_id, position, correct FROM answers WHERE contest_id IS NOT NULL",
+    )
 
 
 async def press_all(
@@ -91,11 +88,13 @@ async def press_all(
         queries[api.press(player, GROUP, message_id, data)] = player
 
 
-async def test_sigkill_mid_contest_loses_no_acknowledged_answer(api: FakeBotApi, tmp_path: Path):
+async def test_sigkill_mid_contest_loses_no_acknowledged_answer(
+    api: FakeBotApi, tmp_path: Path, database_url: str | None
+):
     api.admins[GROUP] = {ADMIN.id}
     data = tmp_path / "data"
     queries: dict[str, TgUser] = {}
-    bot = await start_bot(api, data)
+    bot = await start_bot(api, data, database_url)
     api.send_text(ADMIN, "/contest 网购 1 10 lobby=0", GROUP)  # starts at once
     await api.wait_for(lambda a: any("第 1/1" in c.text for c in a.sent(GROUP)), timeout=30)
     message_id, buttons = question(api, 1)
@@ -105,15 +104,15 @@ async def test_sigkill_mid_contest_loses_no_acknowledged_answer(api: FakeBotApi,
     bot.kill()  # ... SIGKILL: no shutdown at all
     await bot.wait()
     before_restart = acknowledged(api, queries)
-    assert {user for user, _, _ in stored(data)} >= before_restart
+    assert {user for user, _, _ in await stored(data, database_url)} >= before_restart
 
-    bot = await start_bot(api, data)  # the question keeps its deadline
+    bot = await start_bot(api, data, database_url)  # the question keeps its deadline
     await press_all(api, PLAYERS[18:], message_id, buttons, queries)
     await api.wait_for(lambda a: any("竞赛结束" in c.text for c in a.sent(GROUP)), timeout=60)
     bot.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(bot.wait(), 30) == 0
 
-    rows = stored(data)
+    rows = await stored(data, database_url)
     answered = {user for user, _, _ in rows}
     assert answered >= acknowledged(api, queries)  # every acknowledged answer is stored
     assert len(rows) == len(answered)  # and none twice
@@ -126,12 +125,12 @@ async def test_sigkill_mid_contest_loses_no_acknowledged_answer(api: FakeBotApi,
 
 
 async def test_sigterm_mid_contest_exits_cleanly_keeping_every_acknowledged_answer(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, tmp_path: Path, database_url: str | None
 ):
     api.admins[GROUP] = {ADMIN.id}
     data = tmp_path / "data"
     queries: dict[str, TgUser] = {}
-    bot = await start_bot(api, data)
+    bot = await start_bot(api, data, database_url)
     api.send_text(ADMIN, "/contest 网购 1 10 lobby=0", GROUP)
     await api.wait_for(lambda a: any("第 1/1" in c.text for c in a.sent(GROUP)), timeout=30)
     message_id, buttons = question(api, 1)
@@ -142,15 +141,17 @@ async def test_sigterm_mid_contest_exits_cleanly_keeping_every_acknowledged_answ
     errors = (await bot.stderr.read()).decode()
     assert code == 0, errors
     assert "Traceback" not in errors
-    assert {user for user, _, _ in stored(data)} >= acknowledged(api, queries)
+    assert {user for user, _, _ in await stored(data, database_url)} >= acknowledged(api, queries)
 
 
-async def test_sighup_reloads_the_banks_without_a_restart(api: FakeBotApi, tmp_path: Path):
+async def test_sighup_reloads_the_banks_without_a_restart(
+    api: FakeBotApi, tmp_path: Path, database_url: str | None
+):
     questions = tmp_path / "questions"
     questions.mkdir()
     sample = (SAMPLE_BANKS / "sample.yaml").read_text(encoding="utf-8")
     (questions / "sample.yaml").write_text(sample, encoding="utf-8")
-    bot = await start_bot(api, tmp_path / "data", questions)
+    bot = await start_bot(api, tmp_path / "data", database_url, questions)
     try:
         ann = TgUser(77, "Ann")
         api.send_text(ann, "/quiz 新专题")

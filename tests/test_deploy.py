@@ -17,7 +17,7 @@ import pytest
 from tests import helpers
 from tests.conftest import SAMPLE_BANKS
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import REPO
+from tests.helpers import REPO, data_env
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -119,13 +119,13 @@ def test_wheel_installs_outside_the_repository_with_its_banks(tmp_path: Path) ->
 
 
 @pytest.fixture
-async def webhook_bot(api: FakeBotApi, tmp_path: Path):  # type: ignore[no-untyped-def]
+async def webhook_bot(api: FakeBotApi, tmp_path: Path, database_url: str | None):  # type: ignore[no-untyped-def]
     port = free_port()
     data = tmp_path / "data"
     env = clean_env(
         TELEGRAM_BOT_TOKEN=api.token,
         TELEGRAM_BASE_URL=api.base_url,
-        QUIZBOT_DATA_DIR=str(data),
+        **data_env(data, database_url),
         QUIZBOT_QUESTIONS_DIR=str(SAMPLE_BANKS),
         QUIZBOT_WEBHOOK_SECRET="s3cret_value",
     )
@@ -214,9 +214,11 @@ async def test_webhook_answers_updates_and_refuses_a_wrong_secret(api: FakeBotAp
     assert await asyncio.wait_for(process.wait(), 30) == 0
 
 
-async def test_health_passes_for_a_running_bot_and_fails_when_stale(api: FakeBotApi, webhook_bot):
+async def test_health_passes_for_a_running_bot_and_fails_when_stale(
+    api: FakeBotApi, webhook_bot, database_url: str | None
+):
     _url, data, _process = webhook_bot
-    env = clean_env(QUIZBOT_DATA_DIR=str(data))
+    env = clean_env(**data_env(data, database_url))
     healthy = subprocess.run(
         [sys.executable, "-m", "bot", "health"],
         env=env,
@@ -239,16 +241,19 @@ async def test_health_passes_for_a_running_bot_and_fails_when_stale(api: FakeBot
     assert stale.returncode == 1 and "last contact with Telegram" in stale.stderr
 
 
-def test_health_fails_without_a_database(tmp_path: Path) -> None:
+def test_health_fails_without_a_database(tmp_path: Path, database_url: str | None) -> None:
+    if database_url is not None:  # a server that holds no such database
+        database_url = database_url.rsplit("/", 1)[0] + "/quizbot_never_created"
     result = subprocess.run(
         [sys.executable, "-m", "bot", "health"],
         cwd=REPO,
         timeout=60,
-        env=clean_env(QUIZBOT_DATA_DIR=str(tmp_path)),
+        env=clean_env(**data_env(tmp_path, database_url)),
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 1 and "no database" in result.stderr
+    assert result.returncode == 1 and "no database" in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1  # one line
 
 
 def test_json_logs_carry_level_and_never_the_token(tmp_path: Path) -> None:
@@ -270,3 +275,21 @@ def test_json_logs_carry_level_and_never_the_token(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     assert "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" not in result.stderr + result.stdout
+
+
+def test_compose_runs_one_bot_on_sqlite_and_adds_postgresql_by_profile() -> None:
+    """`docker compose up` starts the bot alone (SQLite); the postgres profile adds the
+    database, which the bot waits for only when it is there."""
+    import yaml
+
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert [name for name, s in services.items() if "profiles" not in s] == ["quizbot"]
+    assert services["postgres"]["profiles"] == ["postgres"]
+    assert services["postgres"]["image"].startswith("postgres:")
+    waits = services["quizbot"]["depends_on"]["postgres"]
+    assert waits == {"condition": "service_healthy", "required": False}
+    assert "quizbot-postgres" in compose["volumes"]
+    header = (REPO / "compose.yaml").read_text(encoding="utf-8").split("services:")[0]
+    assert "QUIZBOT_DATABASE_URL=postgresql://quizbot:" in header
+    assert "COMPOSE_PROFILES=postgres" in header

@@ -15,7 +15,7 @@ from bot.banks.loader import load_banks
 from bot.config import Settings
 from tests.conftest import SAMPLE_BANKS, running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import run_cli
+from tests.helpers import data_env, run_cli
 from tests.players import Player
 
 ANN = TgUser(2101, "Ann")
@@ -126,7 +126,7 @@ async def test_the_command_line_reviews_the_same_queue(
         message_id, _ = ann.last()
         await ann.press(message_id, ann.buttons(message_id)[-1][1], replies=1)
     env = {
-        "QUIZBOT_DATA_DIR": str(organized.data_dir),
+        **data_env(organized.data_dir, organized.database_url),
         "QUIZBOT_QUESTIONS_DIR": str(banks),
     }
     listed = run_cli("faq", "review", env=env)

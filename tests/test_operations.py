@@ -14,7 +14,7 @@ import logging
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,10 +28,12 @@ from bot.contest_views import results_csv
 from bot.csvfile import FORMULA_STARTS, to_csv
 from bot.domain.contest import PlayerScore
 from bot.stats import BankStats, QuestionStats, stats_csv, unanswered_csv
+from bot.storage.db import Database
+from bot.storage.sqlite import SqliteDatabase
 from bot.storage.stats_store import Unanswered
 from tests.conftest import SAMPLE_BANKS, FakeClock, FakeScheduler, running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import REPO, run_cli
+from tests.helpers import REPO, data_env, run_cli
 from tests.players import GroupPlayer, Player
 
 GROUP = -100777
@@ -141,7 +143,7 @@ async def test_results_csv_from_the_chat_and_the_command_line_run_no_formula(
         await private.press(private.last()[0], pick)
         (document,) = await api.wait_calls("sendDocument", 1, ADMIN.id)
     from_chat = read_csv(document.files["document"][1])
-    out = run_cli("results", "export", "1", env={"QUIZBOT_DATA_DIR": str(settings.data_dir)})
+    out = run_cli("results", "export", "1", env=data_env(settings.data_dir, settings.database_url))
     from_cli = read_csv(out.stdout)
     assert from_chat == from_cli
     (row,) = from_chat[1:]
@@ -156,7 +158,7 @@ async def test_unanswered_csv_runs_no_formula(api: FakeBotApi, settings: Setting
         for text in texts:
             await asker.say(text)
     env = {
-        "QUIZBOT_DATA_DIR": str(settings.data_dir),
+        **data_env(settings.data_dir, settings.database_url),
         "QUIZBOT_QUESTIONS_DIR": str(settings.questions_dir),
     }
     rows = read_csv(run_cli("faq", "unanswered", "--csv", env=env).stdout)
@@ -184,7 +186,10 @@ async def test_stats_csv_from_the_chat_and_the_command_line_run_no_formula(
         await answer_single(runtime, 700, "B", seconds=2)
         await Player(api, organizer).say("/stats")
         (document,) = await api.wait_calls("sendDocument", 1, organizer.id)
-    env = {"QUIZBOT_DATA_DIR": str(settings.data_dir), "QUIZBOT_QUESTIONS_DIR": str(questions)}
+    env = {
+        **data_env(settings.data_dir, settings.database_url),
+        "QUIZBOT_QUESTIONS_DIR": str(questions),
+    }
     for rows in (
         read_csv(document.files["document"][1]),
         read_csv(run_cli("stats", "--csv", env=env).stdout),
@@ -279,10 +284,10 @@ def store_unknown_zones(settings: Settings) -> None:
     """What an older version (or another host's tz database) left in the database."""
     import asyncio
 
-    from bot.storage.db import Database
+    from bot.storage.db import open_database
 
     async def prepare() -> None:
-        db = Database(settings.database)
+        db = open_database(settings.database_target)
         await db.open()
         try:
             await db.execute("INSERT INTO users (id, name, created_at) VALUES (11, 'Ann', 0)")
@@ -538,10 +543,12 @@ ARGUMENT_TOKENS = [
 ]
 
 
-def command_reply_scenario(argument: str, tmp: Path) -> tuple[list[str], list[str]]:
+def command_reply_scenario(
+    argument: str, tmp: Path, database_url: str | None
+) -> tuple[list[str], list[str]]:
     """Every command of the table, with ``argument``, wherever it works, each in a chat of
     its own (sent at once); returns the (command, place) pairs without a reply, and the
-    ERROR records logged."""
+    ERROR records logged. (On PostgreSQL the examples of one test share its database.)"""
     import asyncio
 
     from bot import commands
@@ -559,6 +566,7 @@ def command_reply_scenario(argument: str, tmp: Path) -> tuple[list[str], list[st
         questions_dir=SAMPLE_BANKS,
         flood_limit=1000,
         admins=frozenset(user.id for _n, _c, user in places),
+        database_url=database_url,
     )
     replied = ("sendMessage", "sendPhoto", "sendDocument", "sendPoll")
     log = ErrorLog()
@@ -594,9 +602,13 @@ def command_reply_scenario(argument: str, tmp: Path) -> tuple[list[str], list[st
     return silent, log.messages
 
 
-def test_every_command_with_the_reported_arguments_replies(tmp_path: Path) -> None:
+def test_every_command_with_the_reported_arguments_replies(
+    tmp_path: Path, database_url: str | None
+) -> None:
     """A fixed run of the property below, with the arguments of the report."""
-    silent, logged = command_reply_scenario("² 10 -5 99999999999999999999999", tmp_path)
+    silent, logged = command_reply_scenario(
+        "² 10 -5 99999999999999999999999", tmp_path, database_url
+    )
     assert silent == [] and logged == []
 
 
@@ -622,11 +634,13 @@ ARGUMENTS = st.lists(
 )
 @given(ARGUMENTS)
 def test_every_command_replies_to_any_arguments(
-    tmp_path_factory: pytest.TempPathFactory, argument: str
+    tmp_path_factory: pytest.TempPathFactory, database_url: str | None, argument: str
 ) -> None:
     """Arbitrary Unicode arguments to every command, through the real bot: each command
     replies where it works, and nothing is logged at ERROR."""
-    silent, logged = command_reply_scenario(argument, tmp_path_factory.mktemp("args"))
+    silent, logged = command_reply_scenario(
+        argument, tmp_path_factory.mktemp("args"), database_url
+    )
     assert silent == [], (argument, silent)
     assert logged == [], (argument, logged)
 
@@ -815,7 +829,8 @@ async def test_a_full_disk_at_start_up_is_told_as_such(api: FakeBotApi, tmp_path
 
 async def test_a_healthy_database_passes_both(api: FakeBotApi, tmp_path: Path) -> None:
     """The same check passes what it should: the cases above fail for their cause only."""
-    from bot.storage.db import SCHEMA_VERSION, probe_database
+    from bot.storage.db import SCHEMA_VERSION
+    from bot.storage.sqlite import probe_database
 
     data = tmp_path / "data"
     healthy_database(data, rows=400)
@@ -832,14 +847,14 @@ def test_the_integrity_check_keeps_to_its_time_budget(
     """Past its budget the check stops and says so; the bot still starts."""
     import asyncio
 
-    from bot.storage.db import Database, check_database
+    from bot.storage.sqlite import SqliteDatabase, check_database
 
     path = healthy_database(tmp_path / "data", rows=2000)
     assert check_database(path, budget=0.0).complete is False
     assert check_database(path).complete is True
 
     async def start() -> int:
-        db = Database(path)
+        db = SqliteDatabase(path)
         await db.open(budget=0.0)
         try:
             return await db.version()
@@ -853,9 +868,10 @@ def test_the_integrity_check_keeps_to_its_time_budget(
 
 async def test_a_real_full_disk_during_a_write_is_storage_full(tmp_path: Path) -> None:
     """SQLITE_FULL from SQLite itself (the file may not grow) becomes StorageFull."""
-    from bot.storage.db import Cause, Database, StorageFull
+    from bot.storage.db import Cause, StorageFull
+    from bot.storage.sqlite import SqliteDatabase
 
-    db = Database(tmp_path / "q.sqlite3")
+    db = SqliteDatabase(tmp_path / "q.sqlite3")
     await db.open()
     try:
         pages = (await db.fetchone("PRAGMA page_count"))[0]
@@ -916,21 +932,35 @@ def test_backup_of_a_damaged_database_says_what_start_up_says(tmp_path: Path, ca
 
 
 class FullDisk:
-    """Writes of answers fail as SQLite fails them when the disk is full (SQLITE_FULL),
-    while ``on``; everything else is written. A fault injected at the store's connection."""
+    """Writes of answers fail as the database fails them when its disk is full (SQLite's
+    SQLITE_FULL, PostgreSQL's disk_full), while ``on``; everything else is written. A fault
+    injected where the database's own error comes from."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, conn: object) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, db: Database) -> None:
         self.on = True
         self.refused = 0
+        if isinstance(db, SqliteDatabase):  # the error SQLite's connection raises
+            target: object = db.conn
+            self.error: Callable[[], Exception] = lambda: sqlite3.OperationalError(
+                "database or disk is full"
+            )
+        else:  # the error asyncpg raises for PostgreSQL's "could not extend file"
+            import asyncpg
+
+            from bot.storage.postgres import _PostgresTransaction
+
+            target = _PostgresTransaction
+            self.error = lambda: asyncpg.DiskFullError("could not extend file: No space left")
         for name in ("execute", "executemany"):
-            monkeypatch.setattr(conn, name, self._failing(getattr(conn, name)))
+            monkeypatch.setattr(target, name, self._failing(getattr(target, name)))
 
     def _failing(self, original):  # type: ignore[no-untyped-def]
-        def call(sql: str, *args: object, **kwargs: object) -> object:
+        def call(*args: object, **kwargs: object) -> object:
+            sql = next(a for a in args if isinstance(a, str))  # after self, for a class
             if self.on and sql.lstrip().startswith("INSERT INTO answers"):
                 self.refused += 1
-                raise sqlite3.OperationalError("database or disk is full")
-            return original(sql, *args, **kwargs)
+                raise self.error()
+            return original(*args, **kwargs)
 
         return call
 
@@ -950,7 +980,7 @@ async def test_a_contest_answer_the_disk_cannot_hold_is_told_and_the_contest_goe
         await admin.say("/contest 网购 1 10")
         await admin.say("/go")
         await scheduler.advance(2)
-        disk = FullDisk(monkeypatch, runtime.db.conn)
+        disk = FullDisk(monkeypatch, runtime.db)
         refused = await ann.contest_answer(catalogue, right=True)
         disk.on = False  # space was freed
         await scheduler.advance(1)
@@ -978,7 +1008,7 @@ async def test_a_solo_answer_the_disk_cannot_hold_is_told_and_kept_askable(
         (question,) = await me.say("/quiz 网购")
         message_id, _ = me.last()
         right = next(data for label, data in me.buttons(message_id) if label.startswith("B"))
-        disk = FullDisk(monkeypatch, runtime.db.conn)
+        disk = FullDisk(monkeypatch, runtime.db)
         refused = await me.press(message_id, right)
         disk.on = False
         recorded = await me.press(message_id, right)

@@ -17,7 +17,7 @@ from bot.runtime import Runtime
 from bot.storage.contest_store import ContestStore
 from tests.conftest import SAMPLE_BANKS, FakeClock, running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import run_cli
+from tests.helpers import data_env, run_cli
 from tests.players import Player
 
 ORGANIZER = TgUser(500, "Org", "org")
@@ -193,7 +193,7 @@ async def test_unanswered_queue_lists_the_most_asked_first(
         for _ in range(3):
             await asker.say("彩票中奖要交税吗？")
     env = {
-        "QUIZBOT_DATA_DIR": str(organizer_settings.data_dir),
+        **data_env(organizer_settings.data_dir, organizer_settings.database_url),
         "QUIZBOT_QUESTIONS_DIR": str(organizer_settings.questions_dir),
     }
     out = run_cli("faq", "unanswered", "--csv", env=env, timeout=60)

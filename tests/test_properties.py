@@ -213,8 +213,9 @@ def test_callback_parser_never_raises_and_round_trips(data: str) -> None:
         max_size=12,
     )
 )
-def test_text_handlers_on_any_unicode(tmp_path_factory, texts: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """Every text a person may send, in a private chat and a group: a reply, never a crash."""
+def test_text_handlers_on_any_unicode(tmp_path_factory, database_url, texts: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Every text a person may send, in a private chat and a group: a reply, never a crash.
+    (On PostgreSQL the examples share the test's database.)"""
     import asyncio
     import logging
 
@@ -233,7 +234,10 @@ def test_text_handlers_on_any_unicode(tmp_path_factory, texts: list[str]) -> Non
         clock = FakeClock()
         user, group = TgUser(31337, "Fuzz"), -100999
         settings = Settings(
-            data_dir=tmp_path_factory.mktemp("fuzz"), questions_dir=SAMPLE_BANKS, flood_limit=1000
+            data_dir=tmp_path_factory.mktemp("fuzz"),
+            questions_dir=SAMPLE_BANKS,
+            flood_limit=1000,
+            database_url=database_url,
         )
         async with FakeBotApi(clock=clock.now) as api:
             api.admins[group] = {user.id}

@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import os
 import re
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import bot
 from bot.config import Settings
-from tests.conftest import FakeClock, FakeScheduler, running_bot
+from tests import postgres
+from tests.conftest import FakeClock, FakeScheduler, postgres_path, running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import REPO, clean_env, run_cli
+from tests.helpers import REPO, clean_env, data_env, rows_of, run_cli
 from tests.players import GroupPlayer, Player
 
 
-async def test_backup_while_the_bot_writes(api: FakeBotApi, settings: Settings):
-    env = clean_env(QUIZBOT_DATA_DIR=str(settings.data_dir))
+async def test_backup_while_the_bot_writes(
+    api: FakeBotApi, settings: Settings, request: pytest.FixtureRequest
+):
+    env = clean_env(**data_env(settings.data_dir, settings.database_url))
     target = settings.data_dir.parent / "backups" / "copy.sqlite3"
+    if settings.database_url is not None:  # pg_dump, of the server's own version
+        env["PATH"] = postgres_path(request)
     players = [Player(api, TgUser(7000 + n, f"p{n}")) for n in range(6)]
     async with running_bot(api, settings):
         for player in players:
@@ -38,13 +47,26 @@ async def test_backup_while_the_bot_writes(api: FakeBotApi, settings: Settings):
         for player in players:  # the bot keeps writing meanwhile
             await player.say("今天天气真好啊朋友")
         assert await process.wait() == 0, (await process.stderr.read()).decode()
-    copy = sqlite3.connect(target)
-    try:
-        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        rounds = copy.execute("SELECT COUNT(*) FROM rounds").fetchone()[0]
-        users = copy.execute("SELECT COUNT(*) FROM users").fetchone()[0]
-    finally:
-        copy.close()
+    if settings.database_url is None:
+        copy = sqlite3.connect(target)
+        try:
+            assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            rounds = copy.execute("SELECT COUNT(*) FROM rounds").fetchone()[0]
+            users = copy.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+        finally:
+            copy.close()
+    else:  # the dump restores into an empty database
+        server: postgres.Server = request.getfixturevalue("postgres_server")
+        restored = server.create_database()
+        restore = subprocess.run(
+            ["pg_restore", f"--dbname={restored}", str(target)],
+            env={**os.environ, "PATH": env["PATH"]},
+            capture_output=True,
+            text=True,
+        )
+        assert restore.returncode == 0, restore.stderr
+        ((rounds,),) = await rows_of(settings.data_dir, restored, "SELECT COUNT(*) FROM rounds")
+        ((users,),) = await rows_of(settings.data_dir, restored, "SELECT COUNT(*) FROM users")
     assert rounds == 6 and users >= 6
 
 
@@ -57,13 +79,14 @@ def test_backup_of_a_missing_database_says_so(tmp_path: Path) -> None:
 # Every SQL statement built with an f-string, and why its interpolation is safe: names and
 # placeholders of our own, never a value from outside.
 ALLOWED_FSTRINGS = {
-    ("storage/db.py", "PRAGMA user_version"),  # the migration's own integer
+    ("storage/sqlite.py", "PRAGMA user_version"),  # the migration's own integer
+    ("storage/store.py", "SELECT u.id, u.name, u.username, SUM"),  # "?" of our own
+    ("storage/batch.py", "ROLLBACK TO SAVEPOINT unit"),
+    ("storage/batch.py", "RELEASE SAVEPOINT unit"),
     ("storage/contest_store.py", "UPDATE contests SET"),  # column names from an allow-list
     ("storage/contest_store.py", "SELECT * FROM contests WHERE chat_id IN"),  # "?" marks
     ("storage/contest_store.py", "UPDATE contest_players SET streak = 0"),  # "?" marks
     ("storage/batch.py", "SAVEPOINT unit"),  # a counter
-    ("storage/batch.py", "ROLLBACK TO unit"),
-    ("storage/batch.py", "RELEASE unit"),
 }
 
 

@@ -11,9 +11,11 @@ import pytest
 from bot.config import Settings
 from bot.domain.models import User
 from bot.runtime import Runtime
-from bot.storage.db import SCHEMA_VERSION, Cause, Database, DatabaseError
+from bot.storage.db import SCHEMA_VERSION, Cause, DatabaseError
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.sqlite import SqliteDatabase as Database
 from tests.conftest import FakeClock
+from tests.helpers import rows_of
 
 
 async def test_new_database_is_created_migrated_and_in_wal_mode(tmp_path: Path) -> None:
@@ -102,30 +104,6 @@ async def test_newer_schema_is_refused(tmp_path: Path) -> None:
     assert caught.value.cause is Cause.NEWER
 
 
-async def test_failed_transaction_rolls_back_and_others_commit(tmp_path: Path) -> None:
-    db = Database(tmp_path / "q.sqlite3")
-    await db.open()
-    try:
-
-        async def insert(user_id: int, fail: bool) -> None:
-            async with db.transaction() as conn:
-                await conn.execute(
-                    "INSERT INTO users (id, name, created_at) VALUES (?, ?, 0)", (user_id, "u")
-                )
-                await asyncio.sleep(0)  # let the other task try to interleave
-                if fail:
-                    raise RuntimeError("boom")
-
-        results = await asyncio.gather(
-            *(insert(i, fail=i % 2 == 0) for i in range(1, 11)), return_exceptions=True
-        )
-        rows = await db.fetchall("SELECT id FROM users ORDER BY id")
-    finally:
-        await db.close()
-    assert sum(isinstance(r, RuntimeError) for r in results) == 5
-    assert [r["id"] for r in rows] == [1, 3, 5, 7, 9]
-
-
 async def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     db = Database(tmp_path / "q.sqlite3")
     await db.open()
@@ -152,9 +130,7 @@ async def test_stopping_writes_what_is_still_queued(settings: Settings, clock: F
     assert not any(s.done() for s in saving)
     await runtime.stop()
     assert all(s.done() and s.exception() is None for s in saving)
-    conn = sqlite3.connect(settings.database)
-    try:
-        (count,) = conn.execute("SELECT COUNT(*) FROM users").fetchone()
-    finally:
-        conn.close()
+    ((count,),) = await rows_of(
+        settings.data_dir, settings.database_url, "SELECT COUNT(*) FROM users"
+    )
     assert count == 50

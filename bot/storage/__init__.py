@@ -1,1 +1,1 @@
-"""SQLite storage through one aiosqlite connection."""
+"""Storage: one interface (db.py), SQLite (sqlite.py) or PostgreSQL (postgres.py)."""

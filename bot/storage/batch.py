@@ -2,9 +2,10 @@
 
 A contest's answers come in bursts: hundreds of players press within the same second. Each
 answer is a few statements; in a transaction of its own, each statement would cross to
-aiosqlite's thread and back. The batcher lets callers submit *units* (statements that must
-take effect together) and await their commit: the writer takes everything waiting, runs
-units of one kind with one ``executemany`` per statement, and commits once.
+aiosqlite's thread (or to the PostgreSQL server) and back. The batcher lets callers submit
+*units* (statements that must take effect together) and await their commit: the writer
+takes everything waiting, runs units of one kind with one ``executemany`` per statement
+(pipelined in one round trip on PostgreSQL), and commits once.
 
 If a batch hits a constraint (a unit that may not take effect, such as a second answer to
 the same question), the batch is rolled back and its units are run one by one, each in a
@@ -15,12 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.storage.db import Database
+from bot.storage.db import Database, IntegrityError
 
 __all__ = ["Batcher", "Unit"]
 
@@ -90,11 +90,11 @@ class Batcher:
         for pending in sorted(batch, key=lambda p: p.unit.priority):
             groups.setdefault(pending.unit.kind, []).append(pending)
         try:
-            async with self.db.transaction() as conn:
+            async with self.db.transaction() as tx:
                 for members in groups.values():
                     for index, (sql, _) in enumerate(members[0].unit.statements):
-                        await conn.executemany(sql, [m.unit.statements[index][1] for m in members])
-        except sqlite3.IntegrityError:
+                        await tx.executemany(sql, [m.unit.statements[index][1] for m in members])
+        except IntegrityError:
             logger.info(
                 "a batch of %d writes hit a constraint; writing them one by one", len(batch)
             )
@@ -105,17 +105,17 @@ class Batcher:
 
     async def _one_by_one(self, batch: list[_Pending]) -> None:
         results: list[bool] = []
-        async with self.db.transaction() as conn:
+        async with self.db.transaction() as tx:
             for number, pending in enumerate(batch):
-                await conn.execute(f"SAVEPOINT unit{number}")
+                await tx.execute(f"SAVEPOINT unit{number}")
                 try:
                     for sql, params in pending.unit.statements:
-                        await conn.execute(sql, params)
-                except sqlite3.IntegrityError:
-                    await conn.execute(f"ROLLBACK TO unit{number}")
+                        await tx.execute(sql, params)
+                except IntegrityError:
+                    await tx.execute(f"ROLLBACK TO SAVEPOINT unit{number}")
                     results.append(False)
                 else:
                     results.append(True)
-                await conn.execute(f"RELEASE unit{number}")
+                await tx.execute(f"RELEASE SAVEPOINT unit{number}")
         for pending, ok in zip(batch, results, strict=True):
             pending.done.set_result(ok)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.contest import ContestSettings, ContestStatus, PlayerScore
 from bot.domain.models import Question, QuestionType, User
 from bot.storage.batch import Batcher, Unit
-from bot.storage.db import Database
+from bot.storage.db import Database, IntegrityError, Row
 from bot.storage.learning_store import box_statement
 from bot.storage.store import AnswerRecord, answer_statements, user_statement
 
@@ -71,7 +70,7 @@ class ContestRow:
     finished_at: float | None
 
 
-def _contest(row: sqlite3.Row) -> ContestRow:
+def _contest(row: Row) -> ContestRow:
     return ContestRow(
         id=row["id"],
         chat_id=row["chat_id"],
@@ -92,8 +91,8 @@ def _contest(row: sqlite3.Row) -> ContestRow:
     )
 
 
-_ADD_PLAYER = """INSERT OR IGNORE INTO contest_players (contest_id, user_id, joined_at)
-                 VALUES (?, ?, ?)"""
+_ADD_PLAYER = """INSERT INTO contest_players (contest_id, user_id, joined_at)
+                 VALUES (?, ?, ?) ON CONFLICT DO NOTHING"""
 
 
 class ActiveContestExists(Exception):
@@ -119,11 +118,11 @@ class ContestStore:
     ) -> int:
         """A new contest; raises ActiveContestExists if the group has one running."""
         try:
-            async with self.db.transaction() as conn:
-                cursor = await conn.execute(
+            async with self.db.transaction() as tx:
+                row = await tx.fetchone(
                     """INSERT INTO contests (chat_id, status, created_by, settings, questions,
                                              scheduled_at, created_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                     (
                         chat_id,
                         status.value,
@@ -134,8 +133,9 @@ class ContestStore:
                         now,
                     ),
                 )
-                return int(cursor.lastrowid or 0)
-        except sqlite3.IntegrityError as exc:
+                assert row is not None
+                return int(row["id"])
+        except IntegrityError as exc:
             raise ActiveContestExists(chat_id) from exc
 
     async def get(self, contest_id: int) -> ContestRow | None:
@@ -193,10 +193,9 @@ class ContestStore:
 
     async def join(self, contest_id: int, user: User, now: float) -> bool:
         """Add a player (recording the user too); False if they had already joined."""
-        async with self.db.transaction() as conn:
-            await conn.execute(*user_statement(user, now))
-            cursor = await conn.execute(_ADD_PLAYER, (contest_id, user.id, now))
-            return cursor.rowcount == 1
+        async with self.db.transaction() as tx:
+            await tx.execute(*user_statement(user, now))
+            return await tx.execute(_ADD_PLAYER, (contest_id, user.id, now)) == 1
 
     async def record_answer(
         self,
@@ -244,7 +243,12 @@ class ContestStore:
 
     async def reset_streaks(self, contest_id: int, keep: set[int]) -> None:
         """Players who did not answer the last question lose their streak."""
-        marks = ",".join("?" * len(keep)) or "NULL"
+        if not keep:  # ``NOT IN ()`` is no SQL, and ``NOT IN (NULL)`` keeps everyone's
+            await self.db.execute(
+                "UPDATE contest_players SET streak = 0 WHERE contest_id = ?", (contest_id,)
+            )
+            return
+        marks = ",".join("?" * len(keep))
         await self.db.execute(
             f"""UPDATE contest_players SET streak = 0
                 WHERE contest_id = ? AND user_id NOT IN ({marks})""",
@@ -278,7 +282,7 @@ class ContestStore:
         )
         return {r["user_id"]: r["streak"] for r in rows}
 
-    async def answers(self, contest_id: int, position: int) -> list[sqlite3.Row]:
+    async def answers(self, contest_id: int, position: int) -> list[Row]:
         return await self.db.fetchall(
             """SELECT user_id, choice, correct, points, elapsed_ms FROM answers
                WHERE contest_id = ? AND position = ? ORDER BY id""",
@@ -287,8 +291,9 @@ class ContestStore:
 
     async def add_poll(self, poll_id: str, contest_id: int, position: int) -> None:
         await self.db.execute(
-            """INSERT OR REPLACE INTO contest_polls (poll_id, contest_id, position)
-               VALUES (?, ?, ?)""",
+            """INSERT INTO contest_polls (poll_id, contest_id, position) VALUES (?, ?, ?)
+               ON CONFLICT (poll_id) DO UPDATE SET contest_id = excluded.contest_id,
+                   position = excluded.position""",
             (poll_id, contest_id, position),
         )
 

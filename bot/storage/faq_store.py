@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiosqlite import Row
-
-from bot.storage.db import Database
+from bot.storage.db import Database, Row
 
 __all__ = ["AskedQuery", "FaqStore", "ReviewItem"]
 
@@ -64,15 +62,16 @@ class FaqStore:
         now: float,
     ) -> int:
         """Store a query, its outcome and the entries offered; returns the query's id."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
                 """INSERT INTO faq_queries (user_id, chat_id, text, normalised, language,
                                             outcome, faq_id, score, asked_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (user_id, chat_id, text, normalised, language, outcome, faq_id, score, now),
             )
-            query_id = int(cursor.lastrowid or 0)
-            await conn.executemany(
+            assert row is not None
+            query_id = int(row["id"])
+            await tx.executemany(
                 "INSERT INTO faq_suggestions (query_id, position, faq_id) VALUES (?, ?, ?)",
                 [(query_id, position, entry) for position, entry in enumerate(suggestions)],
             )
@@ -108,14 +107,14 @@ class FaqStore:
         self, query_id: int, user_id: int, kind: str, faq_id: str | None, now: float
     ) -> bool:
         """A pick, 👍 or 👎 on a query's answer; False if that user gave that one before."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                """INSERT OR IGNORE INTO faq_feedback (query_id, user_id, kind, faq_id,
-                                                      created_at)
-                   VALUES (?, ?, ?, ?, ?)""",
+        return (
+            await self.db.execute(
+                """INSERT INTO faq_feedback (query_id, user_id, kind, faq_id, created_at)
+                   VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
                 (query_id, user_id, kind, faq_id, now),
             )
-            return cursor.rowcount == 1
+            == 1
+        )
 
     async def queue(
         self,
@@ -134,21 +133,28 @@ class FaqStore:
             """INSERT INTO faq_reviews (language, normalised, text, source, faq_id, created_at)
                VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT (language, normalised) DO UPDATE SET
-                   asked = asked + 1,
+                   asked = faq_reviews.asked + 1,
                    text = excluded.text,
-                   source = CASE WHEN excluded.source = 'pick' THEN 'pick' ELSE source END,
-                   faq_id = COALESCE(excluded.faq_id, faq_id)""",
+                   source = CASE WHEN excluded.source = 'pick' THEN 'pick'
+                                 ELSE faq_reviews.source END,
+                   faq_id = COALESCE(excluded.faq_id, faq_reviews.faq_id)""",
             (language, normalised, text, source, faq_id, now),
         )
 
     async def pending(self, limit: int = 10, language: str | None = None) -> list[ReviewItem]:
         """Items waiting for an organizer: the most asked first."""
-        rows = await self.db.fetchall(
-            """SELECT * FROM faq_reviews WHERE status = 'pending'
-                   AND (? IS NULL OR language = ?)
-               ORDER BY asked DESC, id LIMIT ?""",
-            (language, language, limit),
-        )
+        if language is None:
+            rows = await self.db.fetchall(
+                """SELECT * FROM faq_reviews WHERE status = 'pending'
+                   ORDER BY asked DESC, id LIMIT ?""",
+                (limit,),
+            )
+        else:
+            rows = await self.db.fetchall(
+                """SELECT * FROM faq_reviews WHERE status = 'pending' AND language = ?
+                   ORDER BY asked DESC, id LIMIT ?""",
+                (language, limit),
+            )
         return [_item(row) for row in rows]
 
     async def item(self, item_id: int) -> ReviewItem | None:
@@ -157,13 +163,12 @@ class FaqStore:
 
     async def decide(self, item_id: int, status: str, by: int | None, now: float) -> bool:
         """Close a pending item; False if it was not pending (decided by someone else)."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                """UPDATE faq_reviews SET status = ?, decided_at = ?, decided_by = ?
-                   WHERE id = ? AND status = 'pending'""",
-                (status, now, by, item_id),
-            )
-            return cursor.rowcount == 1
+        changed = await self.db.execute(
+            """UPDATE faq_reviews SET status = ?, decided_at = ?, decided_by = ?
+               WHERE id = ? AND status = 'pending'""",
+            (status, now, by, item_id),
+        )
+        return changed == 1
 
 
 def _item(row: Row) -> ReviewItem:

@@ -104,9 +104,8 @@ class LearningStore:
         from bot.storage.contest_store import question_to_json
 
         await self.db.execute(
-            """INSERT OR IGNORE INTO daily_questions (day, language, question_id, question,
-                                                      served_at)
-               VALUES (?, ?, ?, ?, ?)""",
+            """INSERT INTO daily_questions (day, language, question_id, question, served_at)
+               VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
             (
                 day.isoformat(),
                 language,
@@ -136,12 +135,12 @@ class LearningStore:
 
     async def earn(self, user_id: int, code: str, now: float) -> bool:
         """Record an achievement; False if it was earned before (each is shown once)."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO achievements (user_id, code, earned_at) VALUES (?, ?, ?)",
-                (user_id, code, now),
-            )
-            return cursor.rowcount == 1
+        earned = await self.db.execute(
+            """INSERT INTO achievements (user_id, code, earned_at) VALUES (?, ?, ?)
+               ON CONFLICT DO NOTHING""",
+            (user_id, code, now),
+        )
+        return earned == 1
 
     async def earned(self, user_id: int) -> set[str]:
         rows = await self.db.fetchall(
@@ -161,9 +160,9 @@ class LearningStore:
         )
 
     async def unsubscribe(self, chat_id: int) -> bool:
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
-            return cursor.rowcount == 1
+        return (
+            await self.db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)) == 1
+        )
 
     async def subscriptions(self) -> list[Subscription]:
         """Every subscription; a row whose time cannot be read is reported and left out."""

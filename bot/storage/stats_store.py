@@ -8,6 +8,10 @@ from bot.storage.db import Database
 
 __all__ = ["AnswerTotals", "StatsStore", "Unanswered"]
 
+#: A LIMIT no table reaches: both databases take a 64-bit limit, and only SQLite reads a
+#: negative one as "no limit".
+NO_LIMIT = 2**62
+
 
 @dataclass(frozen=True, slots=True)
 class AnswerTotals:
@@ -45,7 +49,12 @@ class StatsStore:
                GROUP BY a.question_id"""
         )
         return [
-            AnswerTotals(r["question_id"], int(r["n"]), int(r["right_"] or 0), r["ms"])
+            AnswerTotals(
+                r["question_id"],
+                int(r["n"]),
+                int(r["right_"] or 0),
+                None if r["ms"] is None else float(r["ms"]),
+            )
             for r in rows
         ]
 
@@ -80,6 +89,6 @@ class StatsStore:
                        AND q2.outcome = 'unanswered' ORDER BY asked_at DESC LIMIT 1) AS example
                FROM faq_queries q WHERE outcome = 'unanswered' AND normalised != ''
                GROUP BY normalised ORDER BY n DESC, last DESC LIMIT ?""",
-            (limit if limit is not None else -1,),
+            (limit if limit is not None else NO_LIMIT,),
         )
         return [Unanswered(row["example"], int(row["n"]), float(row["last"])) for row in rows]

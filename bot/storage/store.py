@@ -8,13 +8,12 @@ and reports whether it took effect.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.models import User
 from bot.storage.batch import Batcher, Unit
-from bot.storage.db import Database
+from bot.storage.db import Database, Row
 
 __all__ = [
     "AnswerRecord",
@@ -87,7 +86,7 @@ class Standing:
     correct: int
 
 
-def _round(row: sqlite3.Row) -> RoundRow:
+def _round(row: Row) -> RoundRow:
     return RoundRow(
         id=row["id"],
         user_id=row["user_id"],
@@ -152,20 +151,21 @@ class Store:
         A daily question's round stands apart: answering it leaves a quiz or review in
         progress open, and it is never the round the user is in (see :meth:`open_round`).
         """
-        async with self.db.transaction() as conn:
+        async with self.db.transaction() as tx:
             if kind != "daily":
-                await conn.execute(
+                await tx.execute(
                     """UPDATE rounds SET finished_at = ? WHERE user_id = ? AND finished_at IS NULL
                        AND kind != 'daily'""",
                     (now, user_id),
                 )
-            cursor = await conn.execute(
+            row = await tx.fetchone(
                 """INSERT INTO rounds (user_id, chat_id, topic, question_ids, position,
                                        asked_at, started_at, kind)
-                   VALUES (?, ?, ?, ?, 0, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, 0, ?, ?, ?) RETURNING id""",
                 (user_id, chat_id, topic, json.dumps(question_ids), now, now, kind),
             )
-            return int(cursor.lastrowid or 0)
+            assert row is not None
+            return int(row["id"])
 
     async def get_round(self, round_id: int) -> RoundRow | None:
         row = await self.db.fetchone("SELECT * FROM rounds WHERE id = ?", (round_id,))
@@ -193,24 +193,22 @@ class Store:
             or finished (a repeated or stale press).
         """
         finished = answer.position + 1 >= total
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                """UPDATE rounds SET position = position + 1, asked_at = ?,
-                       finished_at = CASE WHEN ? THEN ? ELSE NULL END
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                """UPDATE rounds SET position = position + 1, asked_at = ?, finished_at = ?
                    WHERE id = ? AND user_id = ? AND position = ? AND finished_at IS NULL""",
                 (
                     answer.answered_at,
-                    finished,
-                    answer.answered_at,
+                    answer.answered_at if finished else None,
                     answer.round_id,
                     answer.user_id,
                     answer.position,
                 ),
             )
-            if cursor.rowcount != 1:
+            if changed != 1:
                 return False
             for sql, params in answer_statements(answer):
-                await conn.execute(sql, params)
+                await tx.execute(sql, params)
         return True
 
     async def skip_round_question(
@@ -219,10 +217,9 @@ class Store:
         """Move past a question that no longer exists (removed by a reload)."""
         finished = position + 1 >= total
         await self.db.execute(
-            """UPDATE rounds SET position = position + 1, asked_at = ?,
-                   finished_at = CASE WHEN ? THEN ? ELSE NULL END
+            """UPDATE rounds SET position = position + 1, asked_at = ?, finished_at = ?
                WHERE id = ? AND position = ? AND finished_at IS NULL""",
-            (now, finished, now, round_id, position),
+            (now, now if finished else None, round_id, position),
         )
 
     async def round_totals(self, round_id: int) -> tuple[int, int, int]:
@@ -269,13 +266,18 @@ class Store:
                 (limit,),
             )
         else:
+            in_chat = "" if chat_id is None else "AND a.chat_id = ?"
             rows = await self.db.fetchall(
-                """SELECT u.id, u.name, u.username, SUM(a.points) AS points,
+                f"""SELECT u.id, u.name, u.username, SUM(a.points) AS points,
                           SUM(a.correct) AS correct
                    FROM answers a JOIN users u ON u.id = a.user_id
-                   WHERE a.answered_at >= ? AND (? IS NULL OR a.chat_id = ?)
+                   WHERE a.answered_at >= ? {in_chat}
                    GROUP BY u.id ORDER BY points DESC, correct DESC, u.id LIMIT ?""",
-                (since if since is not None else 0.0, chat_id, chat_id, limit),
+                (
+                    since if since is not None else 0.0,
+                    *(() if chat_id is None else (chat_id,)),
+                    limit,
+                ),
             )
         return [
             Standing(r["id"], r["name"], r["username"], int(r["points"]), int(r["correct"]))
@@ -305,12 +307,15 @@ _ADD_TO_TOTALS = """INSERT INTO user_stats (user_id, answered, correct, points, 
                                            best_streak)
                     VALUES (?, 1, ?, ?, ?, ?)
                     ON CONFLICT (user_id) DO UPDATE SET
-                        answered = answered + 1,
-                        correct = correct + excluded.correct,
-                        points = points + excluded.points,
-                        streak = CASE WHEN excluded.correct THEN streak + 1 ELSE 0 END,
-                        best_streak = MAX(best_streak,
-                                          CASE WHEN excluded.correct THEN streak + 1 ELSE 0 END)"""
+                        answered = user_stats.answered + 1,
+                        correct = user_stats.correct + excluded.correct,
+                        points = user_stats.points + excluded.points,
+                        streak = CASE WHEN excluded.correct = 1
+                                      THEN user_stats.streak + 1 ELSE 0 END,
+                        best_streak = CASE
+                            WHEN excluded.correct = 1
+                                 AND user_stats.streak + 1 > user_stats.best_streak
+                            THEN user_stats.streak + 1 ELSE user_stats.best_streak END"""
 
 
 def answer_statements(
