@@ -155,9 +155,10 @@ async def test_nobody_answering_resets_every_streak(db: Database) -> None:
     )
     for user in (ANN, BOB):
         await contests.record_answer(answer(user, 0, True), contest, 1, user)
-    await contests.reset_streaks(contest, {ANN.id})
-    assert await contests.streaks(contest) == {ANN.id: 1, BOB.id: 0}
-    await contests.reset_streaks(contest, set())
+    await contests.record_answer(answer(ANN, 1, True), contest, 2, ANN)
+    await contests.reset_streaks(contest, 1)  # Bob did not answer the second question
+    assert await contests.streaks(contest) == {ANN.id: 2, BOB.id: 0}
+    await contests.reset_streaks(contest, 2)  # nobody answered the third
     assert await contests.streaks(contest) == {ANN.id: 0, BOB.id: 0}
 
 
