@@ -35,15 +35,8 @@ cpu: dict[str, float] = {}
 def _probe_commits() -> None:
     original = ContestStore.record_answer
 
-    async def timed(
-        self: ContestStore,
-        answer: Any,
-        contest_id: int,
-        streak: int,
-        user: Any,
-        review: Any = None,
-    ) -> bool:
-        stored = await original(self, answer, contest_id, streak, user, review)
+    async def timed(self: ContestStore, answer: Any, contest_id: int, *args: Any) -> bool:
+        stored = await original(self, answer, contest_id, *args)
         if stored:
             commits[f"{contest_id}:{answer.user_id}"] = time.perf_counter()
             cpu["last_commit"] = time.process_time()
