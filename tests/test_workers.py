@@ -10,18 +10,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import random
 import signal
 import sys
 import time
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.domain.contest import rank
+from bot.config import Settings
+from bot.contests import ChartData, Live, Reveal
+from bot.contests.runner import LEASE_RENEW, LEASE_TTL
+from bot.domain.contest import ContestSettings, ContestStatus, PlayerScore, rank
+from bot.domain.learning import Subscription
+from bot.domain.models import Question, User
+from bot.domain.refusals import Refusal, Refused
+from bot.runtime import Runtime
 from bot.storage.contest_store import ContestStore
 from bot.storage.db import open_database
-from tests.conftest import SAMPLE_BANKS
+from tests.conftest import SAMPLE_BANKS, FakeClock, FakeScheduler
 from tests.fakebotapi import FakeBotApi, TgUser
 from tests.helpers import REPO, bot_env, rows_of
 from tests.test_deploy import free_port, listening
@@ -225,3 +235,126 @@ async def test_a_contest_goes_on_when_the_worker_running_it_is_killed(
     assert worst <= 20
     # Some members' /help did not fit and went to them privately instead.
     assert any(c.chat_id in {m.id for m in CHATTY} for c in api.sent())
+
+
+# --- two workers in one process, on a fake clock -------------------------------------------
+
+
+class Shown:
+    """A contest presenter that records what it would post (one per worker)."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, int, object]] = []
+        self._ids = itertools.count(1)
+
+    async def announce(self, live: Live, starts_at: float, timezone: str) -> None:
+        self.steps.append(("announce", live.id, None))
+
+    async def lobby(self, live: Live, players: int, seconds_left: int, first: bool) -> None:
+        self.steps.append(("lobby", live.id, players))
+        if first:
+            live.message_id = next(self._ids)
+
+    async def ask(self, live: Live) -> None:
+        self.steps.append(("ask", live.id, live.position))
+        live.message_id = next(self._ids)
+
+    async def count(self, live: Live, answered: int, seconds_left: int) -> None:
+        self.steps.append(("count", live.id, answered))
+
+    async def reveal(self, live: Live, reveal: Reveal) -> None:
+        self.steps.append(("reveal", live.id, (reveal.position, reveal.answered)))
+
+    async def podium(
+        self, live: Live, ranking: list[PlayerScore], stopped: bool, chart: ChartData
+    ) -> None:
+        self.steps.append(("podium", live.id, [p.user_id for p in ranking]))
+
+    async def notice(self, live: Live, key: str, **values: object) -> None:
+        self.steps.append(("notice", live.id, key))
+
+    async def award(self, user_id: int, codes: tuple[str, ...], language: str) -> None:
+        pass
+
+    async def post_daily(self, chat_id: int, day: date, question: Question, language: str) -> bool:
+        self.steps.append(("daily", chat_id, day))
+        return True
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _, _ in self.steps]
+
+
+async def worker(settings: Settings, clock: FakeClock) -> tuple[Runtime, FakeScheduler, Shown]:
+    runtime = Runtime(settings, clock=clock, rng=random.Random(3))
+    scheduler, shown = FakeScheduler(clock), Shown()
+    runtime.attach(shown, scheduler, shown)
+    await runtime.start()
+    return runtime, scheduler, shown
+
+
+async def test_two_workers_share_a_contest_and_one_takes_it_over(
+    settings: Settings, clock: FakeClock
+) -> None:
+    """Worker A creates and runs a contest; answers and an organizer's /pause and /resume
+    reach worker B, which leaves the controls for A. A stops renewing its lease (it hangs,
+    or died): B takes the contest over within the lease's lapse and finishes it. Nothing
+    is shown by both."""
+    a, a_timers, a_shown = await worker(settings, clock)
+    b, b_timers, b_shown = await worker(settings, clock)
+    try:
+        organizer = User(1, "Admin")
+        players = [User(10 + n, f"P{n}") for n in range(4)]
+        live = await a.contests.create(
+            GROUP, organizer, ContestSettings(count=2, seconds=30, lobby_seconds=0), None, False
+        )
+        assert isinstance(live, Live)
+        await a_timers.advance(0)  # the lobby of 0 s ends: question 1
+        assert a_shown.kinds() == ["lobby", "ask"]
+        for n, player in enumerate(players):
+            via = a if n % 2 == 0 else b
+            ack = await via.contests.answer(live.id, 0, player, frozenset({0}), GROUP)
+            assert not isinstance(ack, Refused), ack
+        again = await b.contests.answer(live.id, 0, players[0], frozenset({0}), GROUP)
+        assert again == Refused(Refusal.ANSWERED)  # stored through A, refused by B
+
+        assert await b.contests.pause(GROUP) is None  # left for A ...
+        await a_timers.advance(LEASE_RENEW)  # ... which carries it out
+        assert ("notice", live.id, "contest_paused") in a_shown.steps
+        assert await b.contests.resume(GROUP) is None
+        await a_timers.advance(LEASE_RENEW)
+        assert ("notice", live.id, "contest_resumed") in a_shown.steps
+        shown_by_a = len(a_shown.steps)
+
+        # A stops: no timer of its runs any more, its lease lapses.
+        await b_timers.advance(LEASE_TTL + LEASE_RENEW)
+        assert live.id in b.contests.owned
+        await b_timers.advance(120)  # question 1 closes, question 2, its reveal, the podium
+        kinds = b_shown.kinds()
+        assert kinds.count("reveal") == 2 and kinds.count("podium") == 1
+        assert [s for s in b_shown.steps if s[0] == "reveal"][0][2] == (0, 4)
+        assert len(a_shown.steps) == shown_by_a  # nothing shown by both
+        row = await b.results.contest(live.id)
+        assert row is not None and row.status is ContestStatus.FINISHED
+        assert await b.coordination.holder(f"contest:{live.id}") is None  # released
+    finally:
+        await b.stop()
+        await a.stop()
+
+
+async def test_each_days_question_is_posted_by_one_worker(
+    settings: Settings, clock: FakeClock
+) -> None:
+    a, a_timers, a_shown = await worker(settings, clock)
+    b, b_timers, b_shown = await worker(settings, clock)
+    try:
+        # Through A, at 08:30 (the fake clock starts at 08:00 in Shanghai).
+        await a.learning.subscribe(Subscription(42, 42, 8, 30, "Asia/Shanghai", "zh"))
+        await b_timers.advance(61)  # B reads the subscriptions again and schedules it too
+        assert "daily:42" in b_timers.jobs and "daily:42" in a_timers.jobs
+        await b_timers.advance(30 * 60)  # 08:31: B's delivery ran ...
+        await a_timers.advance(0)  # ... and A's, at the same time
+        daily = [s for s in a_shown.steps + b_shown.steps if s[0] == "daily"]
+        assert len(daily) == 1  # posted once
+    finally:
+        await b.stop()
+        await a.stop()
