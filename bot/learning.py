@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 #: Seconds between two looks at the stored subscriptions when other workers share the
 #: database (a chat may subscribe through any of them).
 RESYNC = 60.0
-RESYNC_KEY = "daily:resync"
+RESYNC_KEY = "subscriptions:resync"
 #: Claims the posting of a chat's question of a day: True for the first worker only.
 Claim = Callable[[int, str], Awaitable[bool]]
 
