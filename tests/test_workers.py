@@ -114,6 +114,9 @@ async def answer_question(
     then the submit button (which may well reach the other worker)."""
     found = posted_question(api, number)
     assert found is not None
+    # A person's reaction time: the owner stores the question's clock just after Telegram
+    # confirms its post, and a press that beat that (possible only for a machine) is refused.
+    await asyncio.sleep(0.5)
     message_id, buttons = found
     answers = [b for b in buttons if b.startswith("c:") and not b.endswith(":")]
     ticks = [b for b in buttons if b.startswith("k:")]
@@ -160,10 +163,14 @@ async def test_a_contest_goes_on_when_the_worker_running_it_is_killed(
     survivor: asyncio.subprocess.Process | None = None
     killed: asyncio.subprocess.Process | None = None
     try:
-        api.send_text(ADMIN, "/contest 2 10 lobby=0", GROUP)  # two questions, 10 s each
+        api.send_text(ADMIN, "/contest 2 15 lobby=0", GROUP)  # two questions, 15 s each
         await api.wait_for(lambda a: posted_question(a, 1) is not None, timeout=60)
         await answer_question(api, PLAYERS[:6], 1, queries)
-        await api.wait_for(lambda a: len(acknowledged(a, queries)) >= 6, timeout=30)
+        try:
+            await api.wait_for(lambda a: len(acknowledged(a, queries)) >= 6, timeout=30)
+        except TimeoutError:
+            toasts = [c.params.get("text") for c in api.calls if c.method == "answerCallbackQuery"]
+            pytest.fail(f"{len(acknowledged(api, queries))} of 6 answers acknowledged: {toasts}")
 
         (lease,) = await rows_of(
             tmp_path, database_url, "SELECT owner FROM leases WHERE name = 'contest:1'"
@@ -196,7 +203,7 @@ async def test_a_contest_goes_on_when_the_worker_running_it_is_killed(
     assert "Traceback" not in errors
     assert survivor.returncode == 0
     # Question 2 came within the lease's lapse, the reveal and a question's time.
-    assert taken_over_in < 40
+    assert taken_over_in < 45
 
     # Every acknowledged answer is stored, once.
     rows = await rows_of(
