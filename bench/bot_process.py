@@ -7,6 +7,10 @@ python-telegram-bot queues it after ``getUpdates``) and when each contest answer
 committed, with the process's CPU time (every thread's) at the first arrival and at the
 latest commit. On exit (SIGTERM) it writes the timings as JSON to ``$BENCH_TIMINGS``.
 
+With ``$BENCH_WEBHOOK_PORT`` it is one of several workers behind a webhook instead: it listens
+on 127.0.0.1 at that port (path ``/hook``, secret ``$BENCH_WEBHOOK_SECRET``), and the fake Bot
+API posts it updates in turn with the other workers.
+
 Settings come from the environment like the bot's own; the flood limiter is off, because
 the benchmark measures the bot, not Telegram's limits.
 """
@@ -35,15 +39,8 @@ cpu: dict[str, float] = {}
 def _probe_commits() -> None:
     original = ContestStore.record_answer
 
-    async def timed(
-        self: ContestStore,
-        answer: Any,
-        contest_id: int,
-        streak: int,
-        user: Any,
-        review: Any = None,
-    ) -> bool:
-        stored = await original(self, answer, contest_id, streak, user, review)
+    async def timed(self: ContestStore, answer: Any, contest_id: int, *args: Any) -> bool:
+        stored = await original(self, answer, contest_id, *args)
         if stored:
             commits[f"{contest_id}:{answer.user_id}"] = time.perf_counter()
             cpu["last_commit"] = time.process_time()
@@ -86,6 +83,17 @@ def main() -> None:
     )
     application.post_shutdown = _write_timings
     _probe_arrivals(application)
+    port = os.environ.get("BENCH_WEBHOOK_PORT")
+    if port:
+        application.run_webhook(
+            listen="127.0.0.1",
+            port=int(port),
+            url_path="hook",
+            webhook_url=f"http://127.0.0.1:{port}/hook",
+            secret_token=os.environ.get("BENCH_WEBHOOK_SECRET", "bench-secret"),
+            allowed_updates=Update.ALL_TYPES,
+        )
+        return
     application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=1)
 
 

@@ -43,7 +43,10 @@ class ContestLoad:
     podiums_right: bool
     #: "sqlite" or "postgresql".
     database: str = "sqlite"
-    #: CPU milliseconds per stored answer: the bot process (all its threads), the fake Bot
+    #: Bot processes: one polling, or several behind a webhook (the fake Bot API posting
+    #: each update to the next).
+    workers: int = 1
+    #: CPU milliseconds per stored answer: the bot processes (all their threads), the fake Bot
     #: API playing the players (the driving process), the PostgreSQL server (None: SQLite
     #: runs inside the bot, or the server is not ours to measure).
     bot_cpu_ms: float = 0.0
@@ -89,8 +92,9 @@ async def run_contest_load(
     rate: float | None = 1000.0,
     database_url: str | None = None,
     server_pid: int | None = None,
+    workers: int = 1,
 ) -> ContestLoad:
-    """Run one scenario against a fresh bot process and return its figures.
+    """Run one scenario against fresh bot processes and return its figures.
 
     Args:
         groups: contests running at once, one per group.
@@ -99,35 +103,53 @@ async def run_contest_load(
         rate: presses a second, spread evenly (None: all at once, as a burst).
         database_url: a PostgreSQL database for the bot (None: SQLite in a temporary folder).
         server_pid: the PostgreSQL server's postmaster, to measure its CPU.
+        workers: bot processes; more than one run behind a webhook (PostgreSQL only).
     """
     rng = random.Random(seed)
+    if workers > 1 and database_url is None:
+        raise ValueError("several workers need PostgreSQL")
     with tempfile.TemporaryDirectory() as folder:
-        timings_path = Path(folder) / "timings.json"
+        paths = [Path(folder) / f"timings{n}.json" for n in range(workers)]
+        ports = [_free_port() for _ in range(workers)] if workers > 1 else []
         async with FakeBotApi() as api:
-            env = bot_env(
-                api,
-                Path(folder),
-                SAMPLE_BANKS,
-                database_url,
-                BENCH_TIMINGS=str(timings_path),
-                PYTHONPATH=str(REPO),
-            )
-            bot = await asyncio.create_subprocess_exec(
-                sys.executable,
-                *(os.environ.get("BENCH_BOT", "-m bench.bot_process").split()),
-                env=env,
-                cwd=str(REPO),
-            )
+            bots = []
+            for n, timings_path in enumerate(paths):
+                hook = {"BENCH_WEBHOOK_PORT": str(ports[n])} if ports else {}
+                env = bot_env(
+                    api,
+                    Path(folder) / f"worker{n}",
+                    SAMPLE_BANKS,
+                    database_url,
+                    BENCH_TIMINGS=str(timings_path),
+                    BENCH_WEBHOOK_SECRET=SECRET,
+                    PYTHONPATH=str(REPO),
+                    **hook,
+                )
+                bots.append(
+                    await asyncio.create_subprocess_exec(
+                        sys.executable,
+                        *(os.environ.get("BENCH_BOT", "-m bench.bot_process").split()),
+                        env=env,
+                        cwd=str(REPO),
+                    )
+                )
             try:
-                await api.wait_for(lambda a: a.update_polls > 0, timeout=60)
+                if ports:
+                    for port in ports:
+                        await _listening(port)
+                    api.post_to([f"http://127.0.0.1:{port}/hook" for port in ports], SECRET)
+                else:
+                    await api.wait_for(lambda a: a.update_polls > 0, timeout=60)
                 expected, sent, api_cpu, db_cpu = await _drive(
                     api, groups, players, rng, rate, server_pid
                 )
             finally:
-                bot.send_signal(signal.SIGTERM)
-                await asyncio.wait_for(bot.wait(), 60)
-        timings = json.loads(timings_path.read_text())
-        db = open_database(database_url or Path(folder) / "quizbot.sqlite3")
+                for bot in bots:
+                    bot.send_signal(signal.SIGTERM)
+                for bot in bots:
+                    await asyncio.wait_for(bot.wait(), 60)
+        timings = _merged([json.loads(path.read_text()) for path in paths])
+        db = open_database(database_url or Path(folder) / "worker0" / "quizbot.sqlite3")
         await db.open()
         try:
             stored = (await db.fetchone("SELECT COUNT(*) AS n FROM answers"))["n"]
@@ -137,8 +159,7 @@ async def run_contest_load(
     arrivals, commits = timings["arrivals"], timings["commits"]
     latencies = [(commits[k] - arrivals[k]) * 1000 for k in commits if k in arrivals]
     span = max(commits.values()) - min(arrivals.values()) if commits and arrivals else 0.0
-    cpu = timings.get("cpu", {})
-    bot_cpu = cpu.get("last_commit", 0.0) - cpu.get("first_arrival", 0.0)
+    bot_cpu = timings["bot_cpu"]
     per_answer = 1000 / max(len(commits), 1)
     return ContestLoad(
         groups=groups,
@@ -150,10 +171,52 @@ async def run_contest_load(
         p99_ms=_percentile(latencies, 0.99),
         podiums_right=podiums_right,
         database="postgresql" if database_url else "sqlite",
+        workers=workers,
         bot_cpu_ms=bot_cpu * per_answer,
         api_cpu_ms=api_cpu * per_answer,
         db_cpu_ms=None if db_cpu is None else db_cpu * per_answer,
     )
+
+
+SECRET = "bench-webhook-secret"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _listening(port: int, timeout: float = 60.0) -> None:
+    """Wait until a worker's webhook server accepts connections."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+
+
+def _merged(timings: list[dict]) -> dict:  # type: ignore[type-arg]
+    """The workers' timings as one: every arrival and commit, and the CPU they all spent
+    between the first arrival and the last commit each saw."""
+    merged: dict = {"arrivals": {}, "commits": {}, "bot_cpu": 0.0}  # type: ignore[type-arg]
+    for one in timings:
+        merged["arrivals"].update(one["arrivals"])
+        merged["commits"].update(one["commits"])
+        cpu = one.get("cpu", {})
+        if "first_arrival" in cpu and "last_commit" in cpu:
+            merged["bot_cpu"] += cpu["last_commit"] - cpu["first_arrival"]
+    return merged
 
 
 async def _drive(
@@ -240,6 +303,7 @@ def run_isolated(
     rate: float | None,
     database_url: str | None = None,
     server_pid: int | None = None,
+    workers: int = 1,
 ) -> ContestLoad:
     """One scenario with the players driven from a fresh process of their own.
 
@@ -262,6 +326,8 @@ def run_isolated(
         str(rate or 0),
         *(("--database-url", database_url) if database_url else ()),
         *(("--server-pid", str(server_pid)) if server_pid else ()),
+        "--workers",
+        str(workers),
     ]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     out = subprocess.run(
@@ -283,6 +349,7 @@ def main() -> None:  # python -m bench.contest_bench --players 1000 --rate 1000
     )
     parser.add_argument("--database-url", help="a PostgreSQL database (default: SQLite)")
     parser.add_argument("--server-pid", type=int, help="its server's pid, to measure its CPU")
+    parser.add_argument("--workers", type=int, default=1, help="bot processes (webhook if >1)")
     args = parser.parse_args()
     load = asyncio.run(
         run_contest_load(
@@ -292,6 +359,7 @@ def main() -> None:  # python -m bench.contest_bench --players 1000 --rate 1000
             rate=args.rate or None,
             database_url=args.database_url,
             server_pid=args.server_pid,
+            workers=args.workers,
         )
     )
     print(json.dumps(asdict(load)))

@@ -7,6 +7,7 @@ in the database. No Telegram here: the front ends show what it returns.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
@@ -19,12 +20,19 @@ from bot.domain.refusals import Refusal, Refused
 from bot.domain.timezones import canonical_zone
 from bot.engine import AnswerResult, Engine, QuestionView
 from bot.ports import Scheduler
-from bot.storage.db import StorageFull
+from bot.storage.db import DatabaseError, StorageFull
 from bot.storage.learning_store import LearningStore
 
 __all__ = ["Daily", "DailyPoster", "Learning", "NothingDue", "TopicProgress"]
 
 logger = logging.getLogger(__name__)
+
+#: Seconds between two looks at the stored subscriptions when other workers share the
+#: database (a chat may subscribe through any of them).
+RESYNC = 60.0
+RESYNC_KEY = "subscriptions:resync"
+#: Claims the posting of a chat's question of a day: True for the first worker only.
+Claim = Callable[[int, str], Awaitable[bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +86,29 @@ class Learning:
         self.store = store
         self._scheduler: Scheduler | None = None
         self._poster: DailyPoster | None = None
+        self._claim: Claim | None = None
+        self._shared = False
+        #: The chats whose deliveries this worker has scheduled.
+        self._scheduled: set[int] = set()
         #: The questions of the latest day served, by (day, language): they never change.
         self._days: dict[tuple[date, str], Question] = {}
 
-    def connect(self, scheduler: Scheduler, poster: DailyPoster) -> None:
-        """Deliver subscriptions through a front end's scheduler and poster."""
+    def connect(
+        self,
+        scheduler: Scheduler,
+        poster: DailyPoster,
+        claim: Claim | None = None,
+        shared: bool = False,
+    ) -> None:
+        """Deliver subscriptions through a front end's scheduler and poster.
+
+        ``claim``: every delivery is claimed first, so that of several workers (``shared``:
+        they share the database, each scheduling every subscription) one posts it.
+        """
         self._scheduler = scheduler
         self._poster = poster
+        self._claim = claim
+        self._shared = shared
 
     # --- review -------------------------------------------------------------------------
 
@@ -245,6 +269,7 @@ class Learning:
         """Stop a chat's deliveries; False if it had none."""
         if self._scheduler is not None:
             self._scheduler.cancel(_delivery_key(chat_id))
+        self._scheduled.discard(chat_id)
         return await self.store.unsubscribe(chat_id)
 
     async def restore_subscriptions(self) -> int:
@@ -268,7 +293,23 @@ class Learning:
                     default,
                 )
             self._schedule(replace(subscription, timezone=zone or default))
+        if self._scheduler is not None:
+            # Chats unsubscribed through another worker.
+            for chat_id in self._scheduled - {s.chat_id for s in subscriptions}:
+                self._scheduler.cancel(_delivery_key(chat_id))
+                self._scheduled.discard(chat_id)
+            if self._shared:
+                self._scheduler.call_at(self.engine.clock.now() + RESYNC, RESYNC_KEY, self._resync)
         return len(subscriptions)
+
+    async def _resync(self) -> None:
+        """Other workers share the database: take up subscriptions made through them."""
+        try:
+            await self.restore_subscriptions()
+        except DatabaseError as exc:  # the database away for a while: try at the next round
+            logger.warning("subscriptions not read again: %s", exc)
+            if self._scheduler is not None:
+                self._scheduler.call_at(self.engine.clock.now() + RESYNC, RESYNC_KEY, self._resync)
 
     def _schedule(self, subscription: Subscription) -> None:
         if self._scheduler is None:
@@ -284,6 +325,7 @@ class Learning:
             _delivery_key(subscription.chat_id),
             deliver,
         )
+        self._scheduled.add(subscription.chat_id)
 
     async def deliver(self, subscription: Subscription) -> None:
         """Post today's question to a subscribed chat; a chat that is gone is unsubscribed."""
@@ -293,6 +335,13 @@ class Learning:
         if found is None:
             return
         day, question = found
+        if self._claim is not None and not await self._claim(
+            subscription.chat_id, day.isoformat()
+        ):
+            logger.info(
+                "chat %d: today's question was posted by another worker", subscription.chat_id
+            )
+            return
         if not await self._poster.post_daily(
             subscription.chat_id, day, question, subscription.language
         ):

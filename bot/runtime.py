@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
+import secrets
+import socket
 from functools import partial
 from pathlib import Path
 
@@ -28,6 +31,7 @@ from bot.policy import AnswerPolicy
 from bot.ports import AlwaysUp, Clock, Link, Scheduler, SystemClock
 from bot.stats import Stats
 from bot.storage.contest_store import ContestStore
+from bot.storage.coordination import Coordination
 from bot.storage.db import open_database
 from bot.storage.faq_store import FaqStore
 from bot.storage.learning_store import LearningStore
@@ -53,6 +57,17 @@ class Runtime:
         #: The database and its store, for the services (and tests that read what they wrote);
         #: front ends never touch them (tests/test_architecture.py).
         self.db = open_database(settings.database_target)
+        #: Other workers may share the database (PostgreSQL): contests run under leases,
+        #: deliveries are claimed. SQLite is one worker's alone.
+        self.shared = self.db.dialect == "postgresql"
+        #: This worker's name in leases and claims: its host and process, and a random part
+        #: (a restarted process with the same id is another worker).
+        self.worker = (
+            f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+            if self.shared
+            else "solo"
+        )
+        self.coordination = Coordination(self.db)
         self.store = Store(self.db)
         self._contest_store = ContestStore(self.db, self.store.batcher)
         report = self._load(None)
@@ -116,8 +131,14 @@ class Runtime:
             rng=self.rng,
             timezone=self.settings.timezone,
             link=link or AlwaysUp(),
+            coordination=self.coordination,
+            worker=self.worker,
+            shared=self.shared,
         )
-        self.learning.connect(scheduler, poster)
+        self.learning.connect(scheduler, poster, self._claim_delivery, self.shared)
+
+    async def _claim_delivery(self, chat_id: int, day: str) -> bool:
+        return await self.coordination.claim_delivery(chat_id, day, self.worker)
 
     def _load(self, previous: Catalogue | None) -> LoadReport:
         report = load_banks([self.settings.questions_dir], previous)
@@ -168,8 +189,11 @@ class Runtime:
                 )
 
     async def stop(self) -> None:
-        """Finish the writes in progress, then close the database."""
+        """Finish the writes in progress, give up this worker's contests (another worker
+        takes them over at once), then close the database."""
         await self.store.batcher.flush()
+        if self._contests is not None:
+            await self._contests.release()
         await self.db.close()
 
     async def backup(self, target: Path) -> None:

@@ -4,6 +4,10 @@ The real python-telegram-bot ``Application`` talks to it over a socket. Tests pl
 users: they queue updates (a message, a button press, a poll answer, a document) that the
 bot fetches with ``getUpdates``, and they read back every request the bot made, like a
 transcript. Faults in Telegram's own shape can be queued per method.
+
+With :meth:`FakeBotApi.post_to` it delivers updates as Telegram does to a webhook instead,
+by HTTP POST, to several workers in turn (round robin, as a load balancer in front of them
+would), trying the next when one does not answer.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 __all__ = ["Call", "FakeBotApi", "TgUser"]
@@ -127,6 +132,14 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self._background: set[asyncio.Future[web.Response]] = set()
         self.port = 0
+        #: Webhook delivery (see :meth:`post_to`): the workers' URLs and the secret.
+        self.webhooks: list[str] = []
+        self.webhook_secret = ""
+        self._turn = itertools.count()
+        self._posting: set[asyncio.Task[None]] = set()
+        self._http: aiohttp.ClientSession | None = None
+        #: (update_id, url) of every update a worker accepted, in order.
+        self.delivered: list[tuple[int, str]] = []
 
     # --- server -----------------------------------------------------------------------
 
@@ -152,6 +165,10 @@ class FakeBotApi:
     async def stop(self) -> None:
         for task in list(self._background):
             task.cancel()
+        for posting in list(self._posting):
+            posting.cancel()
+        if self._http is not None:
+            await self._http.close()
         async with self._changed:
             self._changed.notify_all()
         if self._runner is not None:
@@ -483,11 +500,44 @@ class FakeBotApi:
     # --- what users do -------------------------------------------------------------
 
     def push(self, body: dict[str, Any]) -> int:
-        """Queue a raw update; returns its update_id."""
+        """Queue a raw update (or post it to a worker: :meth:`post_to`); its update_id."""
         update_id = next(self._update_ids)
-        self._updates.append({"update_id": update_id, **body})
+        update = {"update_id": update_id, **body}
+        if self.webhooks:
+            task = asyncio.get_running_loop().create_task(self._post(update))
+            self._posting.add(task)
+            task.add_done_callback(self._posting.discard)
+            return update_id
+        self._updates.append(update)
         asyncio.get_running_loop().create_task(self._notify())
         return update_id
+
+    def post_to(self, urls: list[str], secret: str) -> None:
+        """Deliver updates by webhook: each POSTed to the next of ``urls`` in turn, with the
+        secret header; a worker that does not answer 200 is skipped for the next one."""
+        self.webhooks = list(urls)
+        self.webhook_secret = secret
+
+    async def _post(self, update: dict[str, Any], tries: int = 100) -> None:
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        start = next(self._turn)
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret}
+        for attempt in range(tries):  # bounded: about 25 s of a worker-less outage at most
+            url = self.webhooks[(start + attempt) % len(self.webhooks)]
+            try:
+                timeout = aiohttp.ClientTimeout(total=5)
+                async with self._http.post(
+                    url, json=update, headers=headers, timeout=timeout
+                ) as answer:
+                    if answer.status == 200:
+                        self.delivered.append((update["update_id"], url))
+                        return
+            except (aiohttp.ClientError, TimeoutError):
+                pass  # that worker is gone: the next one
+            if attempt % len(self.webhooks) == len(self.webhooks) - 1:
+                await asyncio.sleep(0.25)  # every worker refused it: wait a little
+        raise AssertionError(f"no worker took update {update['update_id']}")
 
     async def _notify(self) -> None:
         async with self._changed:

@@ -46,12 +46,14 @@ def test_tiny_benchmark_run_writes_every_section(tmp_path: Path) -> None:
 
 @pytest.mark.postgres_only
 def test_tiny_database_benchmark_stores_every_answer_on_both(tmp_path: Path) -> None:
-    """SQLite and PostgreSQL side by side (the run starts its own durable server)."""
+    """SQLite, PostgreSQL and two workers on PostgreSQL side by side (the run starts its own
+    durable server)."""
     (tmp_path / "benchmarks.md").write_text("# Benchmarks\n\nearlier figures\n", encoding="utf-8")
     report = tiny_run("bench.database_bench", tmp_path)
     assert report.startswith("# Benchmarks\n\nearlier figures\n")  # a section added
-    assert "| sqlite | 20/s | 20 / 20 |" in report
-    assert "| postgresql | 20/s | 20 / 20 |" in report
+    assert "| sqlite | 1 | 20/s | 20 / 20 |" in report
+    assert "| postgresql | 1 | 20/s | 20 / 20 |" in report
+    assert "| postgresql | 2 | 20/s | 20 / 20 |" in report
 
 
 def test_the_full_run_keeps_the_database_section() -> None:

@@ -155,9 +155,10 @@ async def test_nobody_answering_resets_every_streak(db: Database) -> None:
     )
     for user in (ANN, BOB):
         await contests.record_answer(answer(user, 0, True), contest, 1, user)
-    await contests.reset_streaks(contest, {ANN.id})
-    assert await contests.streaks(contest) == {ANN.id: 1, BOB.id: 0}
-    await contests.reset_streaks(contest, set())
+    await contests.record_answer(answer(ANN, 1, True), contest, 2, ANN)
+    await contests.reset_streaks(contest, 1)  # Bob did not answer the second question
+    assert await contests.streaks(contest) == {ANN.id: 2, BOB.id: 0}
+    await contests.reset_streaks(contest, 2)  # nobody answered the third
     assert await contests.streaks(contest) == {ANN.id: 0, BOB.id: 0}
 
 
@@ -474,3 +475,119 @@ def test_the_sqlite_default_never_loads_the_postgresql_driver(tmp_path: Path) ->
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- what several workers agree on (the same on both; PostgreSQL runs them on several
+# connections at once) ------------------------------------------------------------------
+
+
+async def test_an_answer_is_stored_only_while_its_question_is_open_as_stored(
+    db: Database,
+) -> None:
+    """The conditional write: the contest's row, not a worker's memory, says whether the
+    question is open; a late press, another question, a stale showing are all refused."""
+    from bot.storage.contest_store import OpenQuestion
+
+    contests = ContestStore(db)
+    contest = await contests.create(
+        -100, ANN.id, ContestSettings(), [], ContestStatus.QUESTION, 1.0
+    )
+    await contests.update(contest, position=0, asked_at=100.0, deadline=110.0)
+
+    def window(now: float, asked_at: float = 100.0, sent_at: float | None = None) -> OpenQuestion:
+        return OpenQuestion(asked_at, now, sent_at if sent_at is not None else now, 60.0)
+
+    def press(user: User, position: int = 0) -> AnswerRecord:
+        return AnswerRecord(user.id, -100, "q1", position, "A", True, 900, 2000, 102.0)
+
+    cat, dan, eve, fay = (
+        User(n, name) for n, name in ((3, "Cat"), (4, "Dan"), (5, "Eve"), (6, "Fay"))
+    )
+    assert await contests.record_answer(press(ANN), contest, 1, ANN, None, window(105.0))
+    assert not await contests.record_answer(press(ANN), contest, 1, ANN, None, window(106.0))
+    assert not await contests.record_answer(press(BOB), contest, 1, BOB, None, window(111.0))
+    assert not await contests.record_answer(press(BOB, 1), contest, 1, BOB, None, window(105.0))
+    # Shown again meanwhile (a pause and resume): the points were counted from a stale time.
+    assert not await contests.record_answer(
+        press(BOB), contest, 1, BOB, None, window(105.0, asked_at=99.0)
+    )
+    # Sent before the deadline, delivered late (a typed answer, timed by its message).
+    assert await contests.record_answer(
+        press(cat), contest, 1, cat, None, window(130.0, sent_at=109.0)
+    )
+    # Telegram was out of reach at the deadline: presses it held count until grace_until.
+    await contests.update(contest, grace_until=170.0)
+    assert await contests.record_answer(press(dan), contest, 1, dan, None, window(150.0))
+    await contests.update(contest, status=ContestStatus.REVEAL)
+    assert not await contests.record_answer(press(eve), contest, 1, eve, None, window(150.0))
+    assert not await contests.record_answer(press(fay), contest, 1, fay, None, window(105.0))
+    rows = await db.fetchall("SELECT user_id FROM answers ORDER BY user_id")
+    assert [r["user_id"] for r in rows] == [ANN.id, cat.id, dan.id]
+    assert {p.user_id for p in await contests.players(contest)} == {ANN.id, cat.id, dan.id}
+
+
+async def test_a_lease_has_one_holder_until_it_lapses(db: Database) -> None:
+    from bot.storage.coordination import Coordination
+
+    leases = Coordination(db)
+    taken = await asyncio.gather(
+        *(leases.acquire("contest:1", f"w{n}", 100.0, 6) for n in range(5))
+    )
+    assert taken.count(True) == 1
+    holder = f"w{taken.index(True)}"
+    assert await leases.acquire("contest:1", holder, 103.0, 6)  # its own: renewed
+    assert await leases.renew("contest:1", holder, 108.0, 6)
+    assert not await leases.acquire("contest:1", "other", 113.0, 6)  # held until 114
+    assert await leases.acquire("contest:1", "other", 114.5, 6)  # lapsed: taken over
+    assert not await leases.renew("contest:1", holder, 115.0, 6)  # the old holder lost it
+    assert await leases.holder("contest:1") == ("other", 120.5)
+    await leases.release("contest:1", holder)  # not its own any more: nothing happens
+    assert await leases.holder("contest:1") == ("other", 120.5)
+    await leases.release("contest:1", "other")
+    assert await leases.acquire("contest:1", holder, 116.0, 6)  # free again at once
+
+
+async def test_a_group_budget_gives_out_twenty_places_a_minute_to_many_at_once(
+    db: Database,
+) -> None:
+    """Forty replies wanted at the same moment, by workers on several connections: twenty
+    places, never more; a mandatory message is always counted, and the minute slides."""
+    from bot.storage.coordination import Coordination
+
+    budgets = Coordination(db)
+    wanted = await asyncio.gather(*(budgets.take_place(-100, 10.0, 0) for _ in range(40)))
+    assert wanted.count(True) == 20
+    assert await budgets.used(-100, 10.0) == 20
+    assert await budgets.take_place(-100, 20.0, None)  # a contest's question: counted
+    assert await budgets.used(-100, 20.0) == 21
+    assert not await budgets.take_place(-100, 69.0, 0)
+    assert await budgets.used(-100, 70.5) == 1  # the first twenty are a minute old
+    assert await budgets.take_place(-100, 70.5, 5)
+    assert await budgets.used(-200, 70.5) == 0  # another group's budget is its own
+
+
+async def test_a_days_delivery_is_claimed_once(db: Database) -> None:
+    from bot.storage.coordination import Coordination
+
+    claims = Coordination(db)
+    won = await asyncio.gather(
+        *(claims.claim_delivery(42, "2026-03-15", f"w{n}") for n in range(4))
+    )
+    assert won.count(True) == 1
+    assert await claims.claim_delivery(42, "2026-03-16", "w0")
+    assert await claims.claim_delivery(43, "2026-03-15", "w0")
+
+
+async def test_ticks_of_a_multiple_choice_answer_are_stored(db: Database) -> None:
+    contests = ContestStore(db)
+    contest = await contests.create(
+        -100, ANN.id, ContestSettings(), [], ContestStatus.QUESTION, 1.0
+    )
+    assert await contests.toggle_pick(contest, 0, ANN.id, "C") == "C"
+    assert await contests.toggle_pick(contest, 0, ANN.id, "A") == "AC"
+    assert await contests.toggle_pick(contest, 0, ANN.id, "C") == "A"
+    assert await contests.picks(contest, 0, ANN.id) == "A"
+    assert await contests.picks(contest, 1, ANN.id) == ""
+    await contests.request(contest, "pause")
+    assert await contests.take_request(contest) == "pause"
+    assert await contests.take_request(contest) is None

@@ -285,7 +285,7 @@ def test_compose_runs_one_bot_on_sqlite_and_adds_postgresql_by_profile() -> None
     compose = yaml.safe_load((REPO / "compose.yaml").read_text(encoding="utf-8"))
     services = compose["services"]
     assert [name for name, s in services.items() if "profiles" not in s] == ["quizbot"]
-    assert services["postgres"]["profiles"] == ["postgres"]
+    assert services["postgres"]["profiles"] == ["postgres", "workers"]
     assert services["postgres"]["image"].startswith("postgres:")
     waits = services["quizbot"]["depends_on"]["postgres"]
     assert waits == {"condition": "service_healthy", "required": False}
@@ -293,3 +293,28 @@ def test_compose_runs_one_bot_on_sqlite_and_adds_postgresql_by_profile() -> None
     header = (REPO / "compose.yaml").read_text(encoding="utf-8").split("services:")[0]
     assert "QUIZBOT_DATABASE_URL=postgresql://quizbot:" in header
     assert "COMPOSE_PROFILES=postgres" in header
+
+
+def test_compose_runs_two_workers_behind_a_proxy_by_profile() -> None:
+    """The workers profile: PostgreSQL, two workers on a webhook with one secret and one
+    banks volume, each its own data folder, and Caddy handing updates to each in turn."""
+    import yaml
+
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    workers = [services["quizbot-1"], services["quizbot-2"]]
+    for worker in workers:
+        assert worker["profiles"] == ["workers"]
+        assert "--webhook-url" in worker["command"][-1] and "--port 8443" in worker["command"][-1]
+        assert "quizbot-banks:/banks" in worker["volumes"]
+        assert worker["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert workers[0]["volumes"][0] != workers[1]["volumes"][0]  # a data folder each
+    assert services["proxy"]["profiles"] == ["workers"]
+    assert services["proxy"]["image"].startswith("caddy:")
+    assert services["quizbot"]["deploy"]["replicas"] == "${QUIZBOT_REPLICAS:-1}"
+    caddyfile = (REPO / "deploy" / "Caddyfile").read_text(encoding="utf-8")
+    assert "reverse_proxy quizbot-1:8443 quizbot-2:8443" in caddyfile
+    assert "lb_policy round_robin" in caddyfile and "lb_try_duration" in caddyfile
+    header = (REPO / "compose.yaml").read_text(encoding="utf-8").split("services:")[0]
+    for setting in ("COMPOSE_PROFILES=workers", "QUIZBOT_REPLICAS=0", "QUIZBOT_WEBHOOK_SECRET"):
+        assert setting in header

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 import re
 import shutil
@@ -543,6 +544,10 @@ ARGUMENT_TOKENS = [
 ]
 
 
+#: Counts the examples of command_reply_scenario (see its clock).
+EXAMPLES = itertools.count()
+
+
 def command_reply_scenario(
     argument: str, tmp: Path, database_url: str | None
 ) -> tuple[list[str], list[str]]:
@@ -573,7 +578,9 @@ def command_reply_scenario(
     logging.getLogger().addHandler(log)
 
     async def scenario() -> list[str]:
-        clock = FakeClock()
+        # Each example a few minutes after the last: on PostgreSQL the examples share the
+        # test's database, and with it the groups' message budgets of the last minute.
+        clock = FakeClock(NOW + 300 * next(EXAMPLES))
         async with FakeBotApi(clock=clock.now) as api:
             for _name, chat_id, user in places:
                 if chat_id < 0:

@@ -85,7 +85,6 @@ ALLOWED_FSTRINGS = {
     ("storage/batch.py", "RELEASE SAVEPOINT unit"),
     ("storage/contest_store.py", "UPDATE contests SET"),  # column names from an allow-list
     ("storage/contest_store.py", "SELECT * FROM contests WHERE chat_id IN"),  # "?" marks
-    ("storage/contest_store.py", "UPDATE contest_players SET streak = 0"),  # "?" marks
     ("storage/batch.py", "SAVEPOINT unit"),  # a counter
 }
 

@@ -2,7 +2,8 @@
 
 The runner (:mod:`bot.contests.runner`) decides what happens when; a
 :class:`ContestPresenter` (the Telegram front end, or a fake in tests) shows it. What is in
-memory mirrors SQLite and is rebuilt from it after a restart.
+memory mirrors the database: it is rebuilt from it after a restart, and a worker that does
+not run a contest's clock refreshes it from there when it looks stale.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Protocol
 from bot.domain.contest import (
     ContestSettings,
     ContestStatus,
-    GroupBudget,
     PlayerScore,
     upcoming_mandatory,
 )
@@ -106,8 +106,8 @@ class Live:
     message_id: int | None = None
     poll_id: str | None = None
     notes: tuple[str, ...] = ()
+    #: Who answered the current question, as far as this worker knows (the database knows).
     answered: dict[int, str] = field(default_factory=dict)
-    selections: dict[int, frozenset[int]] = field(default_factory=dict)
     streaks: dict[int, int] = field(default_factory=dict)
     members: set[int] = field(default_factory=set)  # joined or answered
     #: Who is expected to answer the current question: the members when it was asked.
@@ -115,7 +115,6 @@ class Live:
     shown_count: int = -1
     shown_players: int = -1
     inflight: int = 0
-    budget: GroupBudget = field(default_factory=GroupBudget)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     idle: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -132,8 +131,9 @@ class Live:
     def seconds_left(self, now: float) -> int:
         return max(0, round((self.deadline or now) - now))
 
-    def may_send(self, now: float) -> bool:
-        """Whether an optional message (a count, a refresh, a reply) fits the group's budget."""
+    def reserve(self, now: float) -> int:
+        """Places of the group's budget an optional message (a count, a refresh, a reply)
+        must leave free: the contest's own messages due within the minute."""
         deadline, pending = self.deadline, 0
         if deadline is None and self.status in (ContestStatus.QUESTION, ContestStatus.REVEAL):
             # A question or reveal being shown (or tried again): it comes now, the rest
@@ -141,10 +141,26 @@ class Live:
             pending = 1
             pause = self.settings.seconds if self.status is ContestStatus.QUESTION else 0
             deadline = now + (pause or self.settings.reveal_seconds)
-        reserve = pending + upcoming_mandatory(
+        return pending + upcoming_mandatory(
             self.status, now, deadline, self.position, self.total, self.settings
         )
-        return self.budget.allows(now, reserve)
+
+    def refresh(self, row: ContestRow) -> bool:
+        """Take the contest's state as stored (another worker runs its clock); True when it
+        has moved to another question (what this worker knew of the last one is stale)."""
+        moved = row.position != self.position
+        self.status = row.status
+        self.position = row.position
+        self.asked_at = row.asked_at
+        self.deadline = row.deadline
+        self.grace_until = row.grace_until
+        self.paused_left = row.paused_left
+        self.paused_from = row.paused_from
+        self.scheduled_at = row.scheduled_at
+        self.message_id = row.message_id
+        if moved:
+            self.answered.clear()
+        return moved
 
     @classmethod
     def from_row(cls, row: ContestRow) -> Live:
@@ -162,6 +178,7 @@ class Live:
             paused_from=row.paused_from,
             scheduled_at=row.scheduled_at,
             message_id=row.message_id,
+            grace_until=row.grace_until,
         )
         live.idle.set()
         return live

@@ -4,11 +4,29 @@ It decides what happens when; a :class:`ContestPresenter` shows it, a :class:`Sc
 calls back at the right time, and a :class:`Link` says whether Telegram can be reached.
 Time comes from the injected clock. Nothing here imports ``telegram``.
 
-Every answer is stored as it arrives. A contest's state lives in SQLite; what is in memory
-is a cache rebuilt by :meth:`ContestRunner.recover` after a restart, with this rule: a
+Every answer is stored as it arrives. A contest's state lives in the database; what is in
+memory is a cache rebuilt by :meth:`ContestRunner.recover` after a restart, with this rule: a
 question whose deadline is still ahead keeps its deadline (the time left); a question whose
 deadline passed while the bot was down is closed at once, its answers intact, and the
 contest moves on.
+
+Several workers may share one PostgreSQL database (behind a webhook, any worker receiving any
+update). Then:
+
+* an answer is accepted by one conditional write, whichever worker receives it: stored only
+  if the contest *as stored* has that question open (:class:`OpenQuestion`), once per
+  player (a unique index);
+* one worker runs each contest's clock — its timers and its messages — the one holding the
+  contest's lease (:class:`Coordination`), renewed before every step; the others keep a
+  cache they refresh from the database when it looks stale, and leave an organizer's
+  controls in the contest's row for the owner to carry out;
+* every worker looks at the active contests every :data:`LEASE_RENEW` seconds and takes the
+  lease of any whose owner stopped renewing it (a worker killed): it resumes the contest from
+  the database, as a restart does;
+* every message into a group takes a place in the group's budget in the database.
+
+On SQLite (one worker, the default) there is nobody to share with: every contest is the
+worker's own and no lease is written.
 
 A contest cannot get stuck:
 
@@ -49,11 +67,12 @@ from bot.domain.refusals import Refusal, Refused
 from bot.domain.timezones import zone_or_default
 from bot.policy import AnswerPolicy
 from bot.ports import AlwaysUp, Clock, Link, Scheduler
-from bot.storage.contest_store import ActiveContestExists, ContestStore
-from bot.storage.db import StorageFull
+from bot.storage.contest_store import ActiveContestExists, ContestRow, ContestStore, OpenQuestion
+from bot.storage.coordination import Coordination
+from bot.storage.db import DatabaseError, StorageFull
 from bot.storage.store import AnswerRecord, Store
 
-__all__ = ["GRACE", "WATCH", "ContestRunner"]
+__all__ = ["GRACE", "LEASE_RENEW", "LEASE_TTL", "WATCH", "ContestRunner"]
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +91,19 @@ BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0)
 OUTSIDE_RESERVE = 5
 #: Seconds a question stays open after every player has answered it.
 ALL_ANSWERED_GRACE = 2.0
+#: Seconds a contest's lease lasts unless renewed; its owner renews it every LEASE_RENEW
+#: seconds (and before every step), and the other workers look for lapsed ones as often: a
+#: contest whose worker died goes on within LEASE_TTL + LEASE_RENEW seconds.
+LEASE_TTL = 6.0
+LEASE_RENEW = 2.0
+LEASES = "contest:leases"
+#: The organizer's controls a worker that does not run a contest leaves for its owner.
+CONTROLS = ("go", "pause", "resume", "skip", "stop")
+
+
+def lease_name(contest_id: int) -> str:
+    """The name of a contest's lease."""
+    return f"contest:{contest_id}"
 
 
 class ContestRunner:
@@ -90,6 +122,9 @@ class ContestRunner:
         rng: random.Random | None = None,
         timezone: str = "Asia/Shanghai",
         link: Link | None = None,
+        coordination: Coordination | None = None,
+        worker: str = "solo",
+        shared: bool = False,
     ) -> None:
         self.store = store
         self.contests = contests
@@ -105,24 +140,72 @@ class ContestRunner:
         self.live: dict[int, Live] = {}
         self.by_chat: dict[int, int] = {}
         self.polls: dict[str, tuple[int, int]] = {}
-        #: Each group's message budget: the contest's own messages and every reply.
-        self.budgets: dict[int, GroupBudget] = {}
+        #: Leases, group budgets: what the workers sharing the database agree on.
+        self.coordination = coordination or Coordination(contests.db)
+        #: This worker's name in the leases; ``shared``: other workers may use the database.
+        self.worker = worker
+        self.shared = shared
+        #: The contests whose clock this worker runs (all of them, unless shared).
+        self.owned: set[int] = set()
+        #: Memory of the budget when the database cannot say (it failed): never more posts.
+        self._fallback_budgets: dict[int, GroupBudget] = {}
 
     # --- lookups ----------------------------------------------------------------------
 
     def in_chat(self, chat_id: int) -> Live | None:
+        """The group's contest as this worker has it cached (see :meth:`find`)."""
         contest_id = self.by_chat.get(chat_id)
         return self.live.get(contest_id) if contest_id is not None else None
 
-    def budget_of(self, chat_id: int) -> GroupBudget:
-        """The group's budget of messages (one for everything the bot posts there)."""
-        budget = self.budgets.get(chat_id)
-        if budget is None:
-            budget = self.budgets[chat_id] = GroupBudget()
-        return budget
+    async def find(self, chat_id: int) -> Live | None:
+        """The group's active contest: cached, or (other workers may run one) as stored."""
+        live = self.in_chat(chat_id)
+        if live is not None and self._stale(live):
+            live = await self._refresh(live)
+        if live is None and self.shared:
+            row = await self.contests.active_in_chat(chat_id)
+            if row is not None:
+                live = await self._meet(row)
+        return live
+
+    async def _cached(self, contest_id: int) -> Live | None:
+        """A contest by id: cached, or (other workers may run it) loaded if still active."""
+        live = self.live.get(contest_id)
+        if live is None and self.shared:
+            row = await self.contests.get(contest_id)
+            if row is not None and row.status not in (
+                ContestStatus.FINISHED,
+                ContestStatus.STOPPED,
+            ):
+                live = await self._meet(row)
+        return live
+
+    async def _meet(self, row: ContestRow) -> Live:
+        """Cache a contest another worker runs (its players' streaks included)."""
+        live = self.live.get(row.id)
+        if live is None:
+            live = self._track(Live.from_row(row))
+            live.streaks = await self.contests.streaks(live.id)
+            live.members = set(live.streaks)
+        return live
+
+    def _stale(self, live: Live) -> bool:
+        """Whether this worker's copy of a contest may be behind: another worker runs it."""
+        return self.shared and live.id not in self.owned
+
+    async def _refresh(self, live: Live) -> Live | None:
+        """A contest another worker runs, as stored now; None (forgotten) once it is over."""
+        row = await self.contests.get(live.id)
+        if row is None or row.status in (ContestStatus.FINISHED, ContestStatus.STOPPED):
+            if live.id not in self.owned:
+                self._forget(live)
+            return None
+        if live.refresh(row):
+            live.streaks = await self.contests.streaks(live.id)
+            live.members = set(live.streaks)
+        return live
 
     def _track(self, live: Live) -> Live:
-        live.budget = self.budget_of(live.chat_id)
         self.live[live.id] = live
         self.by_chat[live.chat_id] = live.id
         return live
@@ -132,7 +215,147 @@ class ContestRunner:
         if self.by_chat.get(live.chat_id) == live.id:
             del self.by_chat[live.chat_id]
         self._cancel_timers(live)
+        self.owned.discard(live.id)
         self.polls = {p: v for p, v in self.polls.items() if v[0] != live.id}
+
+    # --- leases -------------------------------------------------------------------------
+
+    async def _take(self, live: Live) -> bool:
+        """Take the contest's lease (always granted when nobody shares the database)."""
+        if self.shared and not await self.coordination.acquire(
+            lease_name(live.id), self.worker, self.clock.now(), LEASE_TTL
+        ):
+            return False
+        self.owned.add(live.id)
+        return True
+
+    async def _running(self, contest_id: int) -> Live | None:
+        """The contest, if this worker runs its clock and still holds its lease (renewed
+        now): every timed step asks first, so a worker that lost the lease (stalled past
+        it, while another took over) stops at its next step instead of posting it too."""
+        live = self.live.get(contest_id)
+        if live is None or live.id not in self.owned:
+            return None
+        if self.shared:
+            try:
+                held = await self.coordination.renew(
+                    lease_name(live.id), self.worker, self.clock.now(), LEASE_TTL
+                )
+            except DatabaseError as exc:
+                logger.warning("contest %d: the lease could not be renewed (%s)", live.id, exc)
+                held = False
+            if not held:
+                self._disown(live)
+                return None
+        return live
+
+    def _disown(self, live: Live) -> None:
+        """Another worker took the contest over: stop its timers here, keep a cache."""
+        logger.warning("contest %d: its lease passed to another worker", live.id)
+        self.owned.discard(live.id)
+        self._cancel_timers(live)
+
+    async def _let_go(self, live: Live) -> None:
+        if self.shared and live.id in self.owned:
+            try:
+                await self.coordination.release(lease_name(live.id), self.worker)
+            except DatabaseError as exc:
+                logger.warning("contest %d: the lease was not released (%s)", live.id, exc)
+        self.owned.discard(live.id)
+
+    async def release(self) -> None:
+        """Give up every lease (the worker is stopping): the others take over at once."""
+        self.scheduler.cancel(LEASES)
+        for live in list(self.live.values()):
+            self._cancel_timers(live)
+            await self._let_go(live)
+
+    def _leases_later(self) -> None:
+        if self.shared:
+            self.scheduler.call_at(self.clock.now() + LEASE_RENEW, LEASES, self._leases)
+
+    async def _leases(self) -> None:
+        """Renew this worker's leases, carry out controls left for them, forget contests
+        that ended elsewhere, and take over any whose owner stopped renewing its lease."""
+        try:
+            rows = await self.contests.active()
+            active = {row.id for row in rows}
+            for live in list(self.live.values()):
+                if live.id not in active and live.id not in self.owned:
+                    self._forget(live)
+            for row in rows:
+                await self._lease_round(row)
+        except DatabaseError as exc:
+            logger.warning("contest leases not looked at: %s", exc)
+        finally:
+            self._leases_later()
+
+    async def _lease_round(self, row: ContestRow) -> None:
+        now = self.clock.now()
+        live = self.live.get(row.id)
+        if live is not None and live.id in self.owned:
+            if await self._running(live.id) is None:
+                return
+            if row.request is not None:
+                await self._carry_out(live)
+            return
+        if not await self.coordination.acquire(lease_name(row.id), self.worker, now, LEASE_TTL):
+            return
+        if live is None:
+            live = await self._meet(row)
+        else:
+            live.refresh(row)
+        self.owned.add(live.id)
+        logger.warning(
+            "contest %d: its worker stopped renewing its lease; taken over by %s",
+            live.id,
+            self.worker,
+        )
+        await self._resume(live, None)
+        if live.status in WATCHED:
+            self._watch_later()
+
+    async def _carry_out(self, live: Live) -> None:
+        """An organizer's control that another worker received."""
+        what = await self.contests.take_request(live.id)
+        logger.info("contest %d: carrying out /%s sent to another worker", live.id, what)
+        if what == "go":
+            await self.go(live.id)
+        elif what == "pause":
+            await self.pause(live.chat_id)
+        elif what == "resume":
+            await self.resume(live.chat_id)
+        elif what == "skip":
+            await self.skip(live.chat_id)
+        elif what == "stop":
+            await self.stop(live.chat_id)
+
+    async def _leave_control(self, live: Live, what: str) -> None:
+        """A control for a contest another worker runs: left in its row for that worker."""
+        await self.contests.request(live.id, what)
+
+    # --- the group's budget ----------------------------------------------------------------
+
+    async def _take_place(self, chat_id: int, now: float, reserve: int | None) -> bool:
+        """A place in the group's budget (None: a mandatory message, always counted)."""
+        try:
+            return await self.coordination.take_place(chat_id, now, reserve)
+        except DatabaseError as exc:  # the database failing must not stop a contest
+            logger.warning("group %d: its budget is not stored (%s)", chat_id, exc)
+            budget = self._fallback_budgets.setdefault(chat_id, GroupBudget())
+            if reserve is not None and not budget.allows(now, reserve):
+                return False
+            budget.record(now)
+            return True
+
+    async def _show_optional(self, live: Live, step: Callable[[], Awaitable[None]]) -> bool:
+        """Show an optional step (a count, a lobby refresh, a notice) if the group's budget
+        has room for it beside the contest's own messages to come; False when it had none."""
+        now = self.clock.now()
+        if not await self._take_place(live.chat_id, now, live.reserve(now)):
+            return False
+        await self._shown(live, step)
+        return True
 
     @staticmethod
     def _key(live: Live, what: str) -> str:
@@ -142,23 +365,19 @@ class ContestRunner:
         for what in ("phase", "tick"):
             self.scheduler.cancel(self._key(live, what))
 
-    def may_reply(self, chat_id: int) -> bool:
+    async def may_reply(self, chat_id: int) -> bool:
         """Whether an optional message fits the group's budget; if so, it is counted.
 
         Every reply the bot posts into a group (to a command, a refusal, help) passes here:
         at most 20 a minute, and during a contest, never at the cost of the questions,
-        reveals and podium still to come within the minute.
+        reveals and podium still to come within the minute. The budget is the database's,
+        shared by every worker.
         """
         now = self.clock.now()
-        live = self.in_chat(chat_id)
-        budget = self.budget_of(chat_id)
-        if live is not None:
-            allowed = live.may_send(now)
-        else:  # room kept for a contest someone may start now: its lobby and first steps
-            allowed = budget.allows(now, OUTSIDE_RESERVE)
-        if allowed:
-            budget.record(now)
-        return allowed
+        live = await self.find(chat_id)
+        # Without a contest, room is kept for one someone may start now: its first steps.
+        reserve = live.reserve(now) if live is not None else OUTSIDE_RESERVE
+        return await self._take_place(chat_id, now, reserve)
 
     # --- creating ---------------------------------------------------------------------
 
@@ -203,7 +422,7 @@ class ContestRunner:
             The contest, or why not: ``busy`` (the group has one), ``no_topic``,
             ``no_questions``.
         """
-        if self.in_chat(chat_id) is not None:
+        if await self.find(chat_id) is not None:
             return Refused(Refusal.BUSY)
         questions = self.choose_questions(settings, allow_open)
         if questions is None:
@@ -230,6 +449,7 @@ class ContestRunner:
         assert row is not None
         live = self._track(Live.from_row(row))
         live.notes = notes
+        await self._take(live)  # a new contest's lease is free: its creator runs it
         logger.info(
             "contest %d created in chat %d by user %d: %d questions, %ds each",
             live.id,
@@ -253,7 +473,7 @@ class ContestRunner:
         return live
 
     async def _open_lobby(self, contest_id: int) -> None:
-        live = self.live.get(contest_id)
+        live = await self._running(contest_id)
         if live is None:
             return
         async with live.lock:
@@ -269,6 +489,8 @@ class ContestRunner:
         await self._show(
             live, lambda: self.presenter.lobby(live, players, live.seconds_left(now), first=True)
         )
+        if live.message_id is not None:  # the lobby's refreshes edit it, whoever runs them
+            await self.contests.update(live.id, message_id=live.message_id)
         live.shown_players = players
         self.scheduler.call_at(
             live.deadline, self._key(live, "phase"), partial(self._begin, live.id)
@@ -283,7 +505,11 @@ class ContestRunner:
         Every message a contest posts is counted in its group's budget, shown or not: a
         failed send may still have reached the group.
         """
-        live.budget.record(self.clock.now())
+        await self._take_place(live.chat_id, self.clock.now(), None)
+        return await self._shown(live, step)
+
+    async def _shown(self, live: Live, step: Callable[[], Awaitable[None]]) -> bool:
+        """Run a step whose place in the budget is taken; False (logged) if it failed."""
         try:
             await step()
         except Exception as exc:  # the presenter's network or Telegram errors, whatever kind
@@ -322,7 +548,7 @@ class ContestRunner:
         self, contest_id: int, user: User, chat_id: int | None = None
     ) -> Refused | None:
         """Join a contest's lobby (or a running contest) by its button in its group."""
-        live = self.live.get(contest_id)
+        live = await self._cached(contest_id)
         if live is None:
             return Refused(Refusal.CONTEST_OVER)
         if chat_id is not None and chat_id != live.chat_id:
@@ -332,20 +558,38 @@ class ContestRunner:
         live.members.add(user.id)
         return None
 
-    def toggle(
+    async def toggle(
         self, contest_id: int, position: int, user_id: int, letter: str, chat_id: int | None = None
     ) -> str | Refused:
-        """Tick or untick an option of a multiple-choice question; returns the selection."""
-        live = self.live.get(contest_id)
-        refusal = self._check_open(live, position, user_id, chat_id)
+        """Tick or untick an option of a multiple-choice question; returns the selection.
+
+        The ticks are stored: the press that submits them may reach another worker.
+        """
+        live, refusal = await self._open(contest_id, position, user_id, chat_id)
         if refusal is not None:
             return refusal
         assert live is not None and live.question is not None
         if not live.question.rules.many or not live.question.is_option(letter):
             return Refused(Refusal.INVALID)
-        picked = live.selections.get(user_id, frozenset()) ^ {LETTERS.index(letter)}
-        live.selections[user_id] = picked
-        return choice_letters(picked)
+        return await self.contests.toggle_pick(live.id, position, user_id, letter)
+
+    async def _open(
+        self,
+        contest_id: int,
+        position: int,
+        user_id: int,
+        chat_id: int | None = None,
+        sent_at: float | None = None,
+    ) -> tuple[Live | None, Refused | None]:
+        """The contest and whether its question ``position`` takes an answer now, by this
+        worker's copy, refreshed from the database when another worker runs the contest
+        and the copy says no (it may be behind)."""
+        live = await self._cached(contest_id)
+        refusal = self._check_open(live, position, user_id, chat_id, sent_at)
+        if refusal is not None and live is not None and self._stale(live):
+            live = await self._refresh(live)
+            refusal = self._check_open(live, position, user_id, chat_id, sent_at)
+        return live, refusal
 
     def _check_open(
         self,
@@ -396,18 +640,40 @@ class ContestRunner:
         sent it, where Telegram says (a message's date, in whole seconds): an answer sent
         before the deadline and delivered late counts, timed when it was sent.
         """
-        live = self.live.get(contest_id)
-        refusal = self._check_open(live, position, user.id, chat_id, sent_at)
+        live, refusal = await self._open(contest_id, position, user.id, chat_id, sent_at)
         if refusal is not None:
             return refusal
         assert live is not None and live.question is not None and live.deadline is not None
         question = live.question
         if response is None:
-            response = live.selections.get(user.id, frozenset())
+            picked = await self.contests.picks(live.id, position, user.id)
+            response = frozenset(LETTERS.index(letter) for letter in picked)
             if not response:
                 return Refused(Refusal.EMPTY)
         if not valid_response(question, response):
             return Refused(Refusal.INVALID)
+        result = await self._store_answer(live, position, user, response, sent_at)
+        if isinstance(result, Refused) and result.reason is Refusal.STALE and self._stale(live):
+            # The question was shown again meanwhile (a pause and resume): try once more,
+            # timed on the contest as stored now.
+            fresh, refusal = await self._open(contest_id, position, user.id, chat_id, sent_at)
+            if refusal is not None:
+                return refusal
+            assert fresh is not None
+            result = await self._store_answer(fresh, position, user, response, sent_at)
+        return result
+
+    async def _store_answer(
+        self,
+        live: Live,
+        position: int,
+        user: User,
+        response: Response,
+        sent_at: float | None,
+    ) -> Ack | Refused:
+        """Grade, score and store an answer by one conditional write; why not, if it was not."""
+        question = live.question
+        assert question is not None and live.deadline is not None
         now = self.clock.now()
         choice = response if isinstance(response, str) else choice_letters(response)
         live.answered[user.id] = choice  # claimed before any await: a double press stops here
@@ -441,8 +707,16 @@ class ContestRunner:
                 answered_at=now,
             )
             review = review_change("contest", correct, None, now)
+            window = OpenQuestion(
+                asked_at=asked,
+                now=now,
+                sent_at=sent_at if sent_at is not None else now,
+                grace=GRACE,
+            )
             try:
-                stored = await self.contests.record_answer(record, live.id, streak, user, review)
+                stored = await self.contests.record_answer(
+                    record, live.id, streak, user, review, window
+                )
             except StorageFull as exc:  # the player is told, may press again; the contest goes on
                 live.answered.pop(user.id, None)
                 logger.warning(
@@ -450,10 +724,13 @@ class ContestRunner:
                 )
                 return Refused(Refusal.NOT_STORED)
             if not stored:
-                return Refused(Refusal.ANSWERED)
+                why = await self._why_not_stored(live, position, user.id)
+                if why.reason is not Refusal.ANSWERED:
+                    live.answered.pop(user.id, None)
+                return why
             live.members.add(user.id)
             live.streaks[user.id] = streak
-            self._close_early_if_all_answered(live, position, now)
+            await self._close_early_if_all_answered(live, position, now)
             return Ack(choice, elapsed)
         except BaseException:
             live.answered.pop(user.id, None)
@@ -463,18 +740,37 @@ class ContestRunner:
             if live.inflight == 0:
                 live.idle.set()
 
-    def _close_early_if_all_answered(self, live: Live, position: int, now: float) -> None:
+    async def _why_not_stored(self, live: Live, position: int, user_id: int) -> Refused:
+        """The database refused an answer: answered already, or the question not open (as
+        stored: this worker's copy may have been behind)."""
+        if await self.contests.has_answered(live.id, position, user_id):
+            return Refused(Refusal.ANSWERED)
+        if self._stale(live):
+            fresh = await self._refresh(live)
+            refusal = self._check_open(fresh, position, user_id)
+            if refusal is not None:
+                return refusal
+            if fresh is not None and fresh.asked_at != live.asked_at:
+                return Refused(Refusal.STALE)  # shown again: the caller tries once more
+        return Refused(Refusal.LATE)
+
+    async def _close_early_if_all_answered(self, live: Live, position: int, now: float) -> None:
         """Every player expected has answered: the question closes after a short grace.
 
         Expected are those who had joined (in the lobby, or by answering an earlier
         question) when the question was asked; with nobody joined, it runs its full time.
+        Only the worker running the contest closes it (it learns of answers other workers
+        stored at its next tick).
         """
+        if live.id not in self.owned:
+            return
         if not live.expected or not live.expected <= live.answered.keys() or live.settings.polls:
             return
         when = now + ALL_ANSWERED_GRACE
         if live.deadline is not None and when < live.deadline:
             live.all_answered = True
             live.deadline = when
+            await self.contests.update(live.id, deadline=when)
             self.scheduler.call_at(
                 when, self._key(live, "phase"), partial(self._close, live.id, position)
             )
@@ -487,7 +783,7 @@ class ContestRunner:
         Wrong guesses are not stored (people chat in groups); only the first right one is.
         Returns None when the text is not an answer at all. ``sent_at``: the message's date.
         """
-        live = self.in_chat(chat_id)
+        live = await self.find(chat_id)
         if live is None or live.status is not ContestStatus.QUESTION:
             return None
         question = live.question
@@ -515,14 +811,19 @@ class ContestRunner:
 
     async def go(self, contest_id: int) -> Refused | None:
         """Start now instead of waiting for the lobby to end."""
-        live = self.live.get(contest_id)
+        live = await self._cached(contest_id)
+        if live is not None and self._stale(live):
+            live = await self._refresh(live)
         if live is None or live.status not in (ContestStatus.LOBBY, ContestStatus.SCHEDULED):
             return Refused(Refusal.NOT_IN_LOBBY)
+        if live.id not in self.owned:
+            await self._leave_control(live, "go")
+            return None
         await self._begin(contest_id)
         return None
 
     async def _begin(self, contest_id: int) -> None:
-        live = self.live.get(contest_id)
+        live = await self._running(contest_id)
         if live is None:
             return
         async with live.lock:
@@ -538,13 +839,20 @@ class ContestRunner:
         live.position = position
         live.asked_at = live.deadline = live.grace_until = None
         live.all_answered = False
+        if self.shared:  # players who joined through other workers, and everyone's streak
+            live.streaks = await self.contests.streaks(live.id)
+            live.members = set(live.streaks)
         live.expected = frozenset(live.members)
         live.answered.clear()
-        live.selections.clear()
         live.shown_count = 0
         live.poll_id = None
         await self.contests.update(
-            live.id, status=live.status, position=position, asked_at=None, deadline=None
+            live.id,
+            status=live.status,
+            position=position,
+            asked_at=None,
+            deadline=None,
+            grace_until=None,
         )
         if not await self._show(live, lambda: self.presenter.ask(live)) and self._again(
             live, tries, partial(self._ask_again, live.id, position)
@@ -565,7 +873,7 @@ class ContestRunner:
         self._tick_later(live, now)
 
     async def _ask_again(self, contest_id: int, position: int, tries: int) -> None:
-        live = self.live.get(contest_id)
+        live = await self._running(contest_id)
         if live is None:
             return
         async with live.lock:
@@ -580,35 +888,46 @@ class ContestRunner:
         self.scheduler.call_at(now + TICK, self._key(live, "tick"), partial(self._tick, live.id))
 
     async def _tick(self, contest_id: int) -> None:
-        """Refresh the lobby or the live answer count, if the group's budget allows."""
-        live = self.live.get(contest_id)
+        """Refresh the lobby or the live answer count, if the group's budget allows.
+
+        Other workers store answers and joins too: the worker running the contest reads
+        them here, and closes the question early once every player has answered.
+        """
+        live = await self._running(contest_id)
         if live is None:
             return
         async with live.lock:
             now = self.clock.now()
+            if self.shared and live.status is ContestStatus.LOBBY:
+                live.members |= set(await self.contests.streaks(live.id))
+            elif self.shared and live.status is ContestStatus.QUESTION and live.deadline:
+                live.answered.update(await self.contests.answered(live.id, live.position))
+                await self._close_early_if_all_answered(live, live.position, now)
             if not self.link.settled(now):
                 pass  # Telegram out of reach: an optional refresh would only fail
             elif live.status is ContestStatus.LOBBY:
                 players = len(live.members)
-                if players != live.shown_players and live.may_send(now):
+                if players != live.shown_players:
                     left = live.seconds_left(now)
-                    await self._show(
+                    if await self._show_optional(
                         live, lambda: self.presenter.lobby(live, players, left, False)
-                    )
-                    live.shown_players = players
+                    ):
+                        live.shown_players = players
             elif live.status is ContestStatus.QUESTION and not live.settings.polls:
                 count = len(live.answered)
-                if count != live.shown_count and live.may_send(now) and live.deadline:
+                if count != live.shown_count and live.deadline:
                     left = live.seconds_left(now)
-                    await self._show(live, lambda: self.presenter.count(live, count, left))
-                    live.shown_count = count
+                    if await self._show_optional(
+                        live, lambda: self.presenter.count(live, count, left)
+                    ):
+                        live.shown_count = count
             else:
                 return
             if live.deadline is None or live.deadline - now > TICK:
                 self._tick_later(live, now)
 
     async def _close(self, contest_id: int, position: int) -> None:
-        live = self.live.get(contest_id)
+        live = await self._running(contest_id)
         if live is None:
             return
         async with live.lock:
@@ -619,7 +938,9 @@ class ContestRunner:
             now = self.clock.now()
             if not self.link.settled(now) and now < live.deadline + GRACE:
                 # Telegram is out of reach, or just back: presses it held may still come.
-                live.grace_until = live.deadline + GRACE
+                if live.grace_until is None:
+                    live.grace_until = live.deadline + GRACE
+                    await self.contests.update(live.id, grace_until=live.grace_until)
                 self.scheduler.call_at(
                     now + 1.0, self._key(live, "phase"), partial(self._close, live.id, position)
                 )
@@ -632,8 +953,11 @@ class ContestRunner:
         self.scheduler.cancel(self._key(live, "tick"))
         live.status = ContestStatus.REVEAL
         live.grace_until = live.deadline = None  # the reveal's pause starts once it is shown
-        await self.contests.update(live.id, status=live.status, deadline=None)
-        await self.contests.reset_streaks(live.id, set(live.answered))
+        # From this write on, no worker stores an answer to the question (each answer's
+        # write checks the contest's row, locked meanwhile): the tally below holds them all.
+        await self.contests.update(live.id, status=live.status, deadline=None, grace_until=None)
+        await self.contests.reset_streaks(live.id, live.position)
+        live.answered = await self.contests.answered(live.id, live.position)
         live.streaks = {u: s for u, s in live.streaks.items() if u in live.answered}
         live.reveal = await self._tally(live)
         await self._show_reveal(live, 0)
@@ -682,7 +1006,7 @@ class ContestRunner:
 
     async def _reveal_again(self, contest_id: int, position: int, tries: int) -> None:
         """Show a reveal that could not be shown (or was not, before a restart)."""
-        live = self.live.get(contest_id)
+        live = await self._running(contest_id)
         if live is None:
             return
         async with live.lock:
@@ -695,7 +1019,7 @@ class ContestRunner:
             await self._show_reveal(live, tries)
 
     async def _advance(self, contest_id: int) -> None:
-        live = self.live.get(contest_id)
+        live = await self._running(contest_id)
         if live is None:
             return
         async with live.lock:
@@ -713,6 +1037,7 @@ class ContestRunner:
         live.status = status
         await self.contests.update(live.id, status=status, finished_at=now, deadline=None)
         players = rank(await self.contests.players(live.id))
+        await self._let_go(live)
         self._forget(live)
         logger.info("contest %d %s with %d players", live.id, status.value, len(players))
         if not started or not any(p.answered for p in players):
@@ -756,7 +1081,7 @@ class ContestRunner:
         """Drive on any contest whose deadline passed with nothing done about it."""
         now = self.clock.now()
         for live in list(self.live.values()):
-            if live.lock.locked() or live.deadline is None:
+            if live.id not in self.owned or live.lock.locked() or live.deadline is None:
                 continue
             if live.status in WATCHED:
                 late = now - max(live.deadline, live.grace_until or 0.0)
@@ -765,15 +1090,32 @@ class ContestRunner:
                         "contest %d: %s due %.0f s ago; driving it on", live.id, live.status, late
                     )
                     await self._catch_up(live)
-        if any(live.status in WATCHED for live in self.live.values()):
+        if any(live.status in WATCHED and live.id in self.owned for live in self.live.values()):
             self._watch_later()
 
     # --- organizer controls ------------------------------------------------------------
 
-    async def pause(self, chat_id: int) -> Refused | None:
-        live = self.in_chat(chat_id)
+    async def _control(self, chat_id: int, what: str) -> tuple[Live | None, Refused | None]:
+        """The group's contest for a control, if this worker runs it; else the control is
+        left for the worker that does (or refused when it makes no sense as stored)."""
+        live = await self.find(chat_id)
         if live is None:
-            return Refused(Refusal.NO_CONTEST)
+            return None, Refused(Refusal.NO_CONTEST)
+        if live.id in self.owned:
+            return live, None
+        if what == "pause" and live.status is ContestStatus.PAUSED:
+            return None, Refused(Refusal.ALREADY_PAUSED)
+        if what == "resume" and live.status is not ContestStatus.PAUSED:
+            return None, Refused(Refusal.NOT_PAUSED)
+        if what == "skip" and live.status is not ContestStatus.QUESTION:
+            return None, Refused(Refusal.NOT_RUNNING)
+        await self._leave_control(live, what)
+        return None, None
+
+    async def pause(self, chat_id: int) -> Refused | None:
+        live, refused = await self._control(chat_id, "pause")
+        if live is None:
+            return refused
         async with live.lock:
             if live.status is ContestStatus.PAUSED or live.pause_requested:
                 return Refused(Refusal.ALREADY_PAUSED)
@@ -811,9 +1153,9 @@ class ContestRunner:
         await self._notice(live, "contest_paused", mandatory=True)
 
     async def resume(self, chat_id: int) -> Refused | None:
-        live = self.in_chat(chat_id)
+        live, refused = await self._control(chat_id, "resume")
         if live is None:
-            return Refused(Refusal.NO_CONTEST)
+            return refused
         async with live.lock:
             if live.pause_requested:
                 live.pause_requested = False
@@ -858,9 +1200,9 @@ class ContestRunner:
 
     async def skip(self, chat_id: int) -> Refused | None:
         """Close the current question now."""
-        live = self.in_chat(chat_id)
+        live, refused = await self._control(chat_id, "skip")
         if live is None:
-            return Refused(Refusal.NO_CONTEST)
+            return refused
         async with live.lock:
             if live.status is not ContestStatus.QUESTION or live.deadline is None:
                 return Refused(Refusal.NOT_RUNNING)
@@ -870,9 +1212,9 @@ class ContestRunner:
 
     async def stop(self, chat_id: int) -> Refused | None:
         """End the contest now; the podium shows the standings so far."""
-        live = self.in_chat(chat_id)
+        live, refused = await self._control(chat_id, "stop")
         if live is None:
-            return Refused(Refusal.NO_CONTEST)
+            return refused
         async with live.lock:
             await self._finish(live, ContestStatus.STOPPED, self.clock.now())
         return None
@@ -880,52 +1222,63 @@ class ContestRunner:
     async def _notice(
         self, live: Live, key: str, mandatory: bool = False, **values: object
     ) -> None:
-        if mandatory or live.may_send(self.clock.now()):
+        if mandatory:
             await self._show(live, lambda: self.presenter.notice(live, key, **values))
+        else:
+            await self._show_optional(live, lambda: self.presenter.notice(live, key, **values))
 
     # --- after a restart ------------------------------------------------------------
 
     async def recover(self, last_seen: float | None = None) -> list[Live]:
-        """Rebuild every active contest from SQLite and set its timers again.
+        """Rebuild every active contest from the database and set its timers again.
 
         ``last_seen``: when the bot was last up (its heartbeat), to tell a group how long
-        it was away when a question closed meanwhile.
+        it was away when a question closed meanwhile. With other workers on the database,
+        only the contests whose lease this worker takes are resumed here; the others stay
+        with their workers (and are taken over if their lease lapses: :meth:`_leases`).
         """
         recovered = []
         for row in await self.contests.active():
             live = self._track(Live.from_row(row))
             live.streaks = await self.contests.streaks(live.id)
             live.members = set(live.streaks)
-            if live.status is ContestStatus.QUESTION:
-                for answer in await self.contests.answers(live.id, live.position):
-                    live.answered[answer["user_id"]] = answer["choice"]
-            recovered.append(live)
-            now = self.clock.now()
-            logger.info("contest %d recovered in state %s", live.id, live.status.value)
-            if live.status is ContestStatus.SCHEDULED:
-                opens = (live.scheduled_at or now) - live.settings.lobby_seconds
-                self.scheduler.call_at(
-                    opens, self._key(live, "phase"), partial(self._open_lobby, live.id)
-                )
-            elif live.status is ContestStatus.PAUSED:
+            if not await self._take(live):
                 continue
-            elif live.status is ContestStatus.QUESTION and live.deadline is None:
-                async with live.lock:  # a question that was never shown: show it now
-                    await self._ask(live, live.position, now)
-            elif live.deadline is None or live.deadline <= now:
-                if live.status is ContestStatus.QUESTION and live.deadline is not None:
-                    await self._notice(
-                        live,
-                        "contest_was_down",
-                        seconds=self._downtime(live, last_seen, now),
-                        number=live.position + 1,
-                    )
-                await self._catch_up(live)
-            else:
-                self._schedule_phase(live)
+            recovered.append(live)
+            logger.info("contest %d recovered in state %s", live.id, live.status.value)
+            await self._resume(live, last_seen)
         if any(live.status in WATCHED for live in recovered):
             self._watch_later()
+        self._leases_later()
         return recovered
+
+    async def _resume(self, live: Live, last_seen: float | None) -> None:
+        """Set a contest's timers again from what is stored (after a restart, or when this
+        worker takes over a contest whose worker stopped)."""
+        if live.status is ContestStatus.QUESTION:
+            live.answered = await self.contests.answered(live.id, live.position)
+        now = self.clock.now()
+        if live.status is ContestStatus.SCHEDULED:
+            opens = (live.scheduled_at or now) - live.settings.lobby_seconds
+            self.scheduler.call_at(
+                opens, self._key(live, "phase"), partial(self._open_lobby, live.id)
+            )
+        elif live.status is ContestStatus.PAUSED:
+            return
+        elif live.status is ContestStatus.QUESTION and live.deadline is None:
+            async with live.lock:  # a question that was never shown: show it now
+                await self._ask(live, live.position, now)
+        elif live.deadline is None or live.deadline <= now:
+            if live.status is ContestStatus.QUESTION and live.deadline is not None:
+                await self._notice(
+                    live,
+                    "contest_was_down",
+                    seconds=self._downtime(live, last_seen, now),
+                    number=live.position + 1,
+                )
+            await self._catch_up(live)
+        else:
+            self._schedule_phase(live)
 
     @staticmethod
     def _downtime(live: Live, last_seen: float | None, now: float) -> int:

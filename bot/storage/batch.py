@@ -8,8 +8,13 @@ takes everything waiting, runs units of one kind with one ``executemany`` per st
 (pipelined in one round trip on PostgreSQL), and commits once.
 
 If a batch hits a constraint (a unit that may not take effect, such as a second answer to
-the same question), the batch is rolled back and its units are run one by one, each in a
-savepoint, so only that unit fails and the others still commit.
+the same question, or one whose question has closed), the batch is rolled back and its units
+are run one by one, each in a savepoint, so only that unit fails and the others still commit.
+
+A unit may name a row to *lock* first (a contest's, so that its question cannot close while
+an answer to it is being stored by another worker): the batch locks every row its units name
+before anything else, once each and always in the same order, so two workers' batches never
+wait for each other in a circle.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.storage.db import Database, IntegrityError
+from bot.storage.db import Database, IntegrityError, Transaction
 
 __all__ = ["Batcher", "Unit"]
 
@@ -41,6 +46,8 @@ class Unit:
     kind: str
     statements: tuple[tuple[str, Sequence[Any]], ...]
     priority: int = 0
+    #: A statement that locks a row, run before the batch's statements (see the module).
+    lock: tuple[str, tuple[Any, ...]] | None = None
 
 
 @dataclass(slots=True)
@@ -91,6 +98,7 @@ class Batcher:
             groups.setdefault(pending.unit.kind, []).append(pending)
         try:
             async with self.db.transaction() as tx:
+                await _lock(tx, batch)
                 for members in groups.values():
                     for index, (sql, _) in enumerate(members[0].unit.statements):
                         await tx.executemany(sql, [m.unit.statements[index][1] for m in members])
@@ -106,6 +114,7 @@ class Batcher:
     async def _one_by_one(self, batch: list[_Pending]) -> None:
         results: list[bool] = []
         async with self.db.transaction() as tx:
+            await _lock(tx, batch)
             for number, pending in enumerate(batch):
                 await tx.execute(f"SAVEPOINT unit{number}")
                 try:
@@ -119,3 +128,10 @@ class Batcher:
                 await tx.execute(f"RELEASE SAVEPOINT unit{number}")
         for pending, ok in zip(batch, results, strict=True):
             pending.done.set_result(ok)
+
+
+async def _lock(tx: Transaction, batch: list[_Pending]) -> None:
+    """Lock the rows the batch's units name: each once, in one order (no deadlock)."""
+    locks = {p.unit.lock for p in batch if p.unit.lock is not None}
+    for sql, params in sorted(locks, key=lambda lock: (lock[0], lock[1])):
+        await tx.execute(sql, params)

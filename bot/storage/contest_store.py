@@ -13,7 +13,13 @@ from bot.storage.db import Database, IntegrityError, Row
 from bot.storage.learning_store import box_statement
 from bot.storage.store import AnswerRecord, answer_statements, user_statement
 
-__all__ = ["ContestRow", "ContestStore", "question_from_json", "question_to_json"]
+__all__ = [
+    "ContestRow",
+    "ContestStore",
+    "OpenQuestion",
+    "question_from_json",
+    "question_to_json",
+]
 
 
 def question_to_json(question: Question) -> dict[str, Any]:
@@ -68,6 +74,22 @@ class ContestRow:
     created_at: float
     started_at: float | None
     finished_at: float | None
+    grace_until: float | None = None
+    #: An organizer's control waiting for the worker that runs the contest.
+    request: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenQuestion:
+    """What an answer's write checks of the contest as stored, in the same statement: the
+    question it answers is the current one, shown at ``asked_at`` (the time the points were
+    counted from), and still open at ``now`` — before the deadline, within the grace after an
+    outage, or sent before the deadline (``sent_at``) and delivered at most ``grace`` late."""
+
+    asked_at: float
+    now: float
+    sent_at: float
+    grace: float
 
 
 def _contest(row: Row) -> ContestRow:
@@ -88,11 +110,26 @@ def _contest(row: Row) -> ContestRow:
         created_at=row["created_at"],
         started_at=row["started_at"],
         finished_at=row["finished_at"],
+        grace_until=row["grace_until"],
+        request=row["request"],
     )
 
 
 _ADD_PLAYER = """INSERT INTO contest_players (contest_id, user_id, joined_at)
                  VALUES (?, ?, ?) ON CONFLICT DO NOTHING"""
+#: Locks a contest's row until the transaction ends: its question cannot close meanwhile.
+_LOCK_CONTEST = "UPDATE contests SET position = position WHERE id = ?"
+#: An answer stored only while its question is open, in one statement. When the contest as
+#: stored says otherwise, the chat id is NULL, which the column refuses: the answer's unit
+#: fails as a second answer to the question does (IntegrityError), and nothing of it stays.
+_INSERT_OPEN_ANSWER = """INSERT INTO answers (user_id, chat_id, question_id, round_id,
+                             contest_id, position, choice, correct, points, elapsed_ms,
+                             answered_at)
+    VALUES (?, (SELECT c.chat_id FROM contests c
+                WHERE c.id = ? AND c.status = 'question' AND c.position = ? AND c.asked_at = ?
+                  AND (? <= c.deadline OR ? <= c.grace_until
+                       OR (? <= c.deadline AND ? <= c.deadline + ?))),
+            ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
 
 class ActiveContestExists(Exception):
@@ -181,6 +218,7 @@ class ContestStore:
             "started_at",
             "finished_at",
             "scheduled_at",
+            "grace_until",
         }
         unknown = set(fields) - allowed
         if unknown:
@@ -204,24 +242,59 @@ class ContestStore:
         streak: int,
         user: User,
         review: tuple[int, float] | None = None,
+        open_question: OpenQuestion | None = None,
     ) -> bool:
-        """Store a contest answer with the player's new totals; False if already answered.
+        """Store a contest answer with the player's new totals; False if already answered,
+        or (``open_question``) if the question is not open as the database says.
 
         Answers that arrive together are committed together (see :mod:`bot.storage.batch`).
         ``review`` is where the rule of review boxes puts the question (a box and when it is
-        due), written in the same transaction.
+        due), written in the same transaction. With ``open_question``, the contest's row is
+        locked while the answer is written, and the answer is written only if the question
+        is open (:class:`OpenQuestion`): whichever worker stores it, an answer is checked
+        against the contest as stored, never against one worker's memory.
         """
         kind = "contest-answer" if review is None else "contest-review"
         boxed = (
             () if review is None else (box_statement(answer.user_id, answer.question_id, *review),)
         )
+        stored, totals = answer_statements(answer, contest_id)
+        lock = None
+        if open_question is not None:
+            kind += "-open"
+            lock = (_LOCK_CONTEST, (contest_id,))
+            q = open_question
+            stored = (
+                _INSERT_OPEN_ANSWER,
+                (
+                    answer.user_id,
+                    contest_id,
+                    answer.position,
+                    q.asked_at,
+                    q.now,
+                    q.now,
+                    q.sent_at,
+                    q.now,
+                    q.grace,
+                    answer.question_id,
+                    answer.round_id,
+                    contest_id,
+                    answer.position,
+                    answer.choice,
+                    int(answer.correct),
+                    answer.points,
+                    answer.elapsed_ms,
+                    answer.answered_at,
+                ),
+            )
         return await self.batcher.submit(
             Unit(
                 kind,
                 (
                     user_statement(user, answer.answered_at),
                     (_ADD_PLAYER, (contest_id, answer.user_id, answer.answered_at)),
-                    *answer_statements(answer, contest_id),
+                    stored,
+                    totals,
                     (
                         """UPDATE contest_players SET score = score + ?, correct = correct + ?,
                     answered = answered + 1, time_ms = time_ms + ?, streak = ?
@@ -238,21 +311,89 @@ class ContestStore:
                     *boxed,
                 ),
                 priority=1,
+                lock=lock,
             )
         )
 
-    async def reset_streaks(self, contest_id: int, keep: set[int]) -> None:
-        """Players who did not answer the last question lose their streak."""
-        if not keep:  # ``NOT IN ()`` is no SQL, and ``NOT IN (NULL)`` keeps everyone's
-            await self.db.execute(
-                "UPDATE contest_players SET streak = 0 WHERE contest_id = ?", (contest_id,)
+    async def has_answered(self, contest_id: int, position: int, user_id: int) -> bool:
+        row = await self.db.fetchone(
+            """SELECT 1 FROM answers WHERE contest_id = ? AND position = ? AND user_id = ?""",
+            (contest_id, position, user_id),
+        )
+        return row is not None
+
+    async def answered(self, contest_id: int, position: int) -> dict[int, str]:
+        """Who answered a question of the contest, and what, whichever worker stored it."""
+        rows = await self.db.fetchall(
+            "SELECT user_id, choice FROM answers WHERE contest_id = ? AND position = ?",
+            (contest_id, position),
+        )
+        return {int(r["user_id"]): str(r["choice"]) for r in rows}
+
+    # --- the ticks of multiple-choice answers -----------------------------------------
+
+    async def toggle_pick(self, contest_id: int, position: int, user_id: int, letter: str) -> str:
+        """Tick or untick one option for a player; their ticks now, as letters."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
+                """SELECT letters FROM contest_picks
+                   WHERE contest_id = ? AND position = ? AND user_id = ?""",
+                (contest_id, position, user_id),
             )
-            return
-        marks = ",".join("?" * len(keep))
+            picked = set(row["letters"] if row else "") ^ {letter}
+            letters = "".join(sorted(picked))
+            await tx.execute(
+                """INSERT INTO contest_picks (contest_id, position, user_id, letters)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT (contest_id, position, user_id)
+                   DO UPDATE SET letters = excluded.letters""",
+                (contest_id, position, user_id, letters),
+            )
+        return letters
+
+    async def picks(self, contest_id: int, position: int, user_id: int) -> str:
+        """A player's ticks of a multiple-choice question, as letters."""
+        row = await self.db.fetchone(
+            """SELECT letters FROM contest_picks
+               WHERE contest_id = ? AND position = ? AND user_id = ?""",
+            (contest_id, position, user_id),
+        )
+        return str(row["letters"]) if row else ""
+
+    # --- controls for the worker that runs a contest -----------------------------------
+
+    async def request(self, contest_id: int, what: str) -> None:
+        """Leave an organizer's control (``pause``, ``stop`` …) for the contest's runner."""
+        await self.db.execute("UPDATE contests SET request = ? WHERE id = ?", (what, contest_id))
+
+    async def take_request(self, contest_id: int) -> str | None:
+        """The control waiting for this contest, if any; it is taken (cleared)."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT request FROM contests WHERE id = ? AND request IS NOT NULL", (contest_id,)
+            )
+            if row is None:
+                return None
+            await tx.execute("UPDATE contests SET request = NULL WHERE id = ?", (contest_id,))
+            return str(row["request"])
+
+    async def active_in_chat(self, chat_id: int) -> ContestRow | None:
+        """The group's contest that has not finished, if any."""
+        row = await self.db.fetchone(
+            """SELECT * FROM contests WHERE chat_id = ? AND status NOT IN ('finished', 'stopped')
+               ORDER BY id DESC""",
+            (chat_id,),
+        )
+        return _contest(row) if row else None
+
+    async def reset_streaks(self, contest_id: int, position: int) -> None:
+        """Players who did not answer the question at ``position`` lose their streak (who
+        answered is what is stored, whichever worker stored it)."""
         await self.db.execute(
-            f"""UPDATE contest_players SET streak = 0
-                WHERE contest_id = ? AND user_id NOT IN ({marks})""",
-            (contest_id, *sorted(keep)),
+            """UPDATE contest_players SET streak = 0
+               WHERE contest_id = ? AND user_id NOT IN (
+                   SELECT a.user_id FROM answers a WHERE a.contest_id = ? AND a.position = ?)""",
+            (contest_id, contest_id, position),
         )
 
     async def players(self, contest_id: int) -> list[PlayerScore]:

@@ -201,7 +201,40 @@ _V5 = (
     "CREATE INDEX daily_questions_served ON daily_questions(language, question_id, day)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
+# Version 6: several workers on one database. What a decision depends on lives here, not in
+# one worker's memory: the current question's grace after an outage, the ticks of
+# multiple-choice answers, each group's message budget; leases say which worker runs a
+# contest's clock, and deliveries which one posted a chat's daily question.
+_V6 = (
+    "ALTER TABLE contests ADD COLUMN grace_until REAL",
+    # An organizer's /pause, /resume, /skip, /stop or /go received by a worker that does not
+    # run the contest: the one that does carries it out.
+    "ALTER TABLE contests ADD COLUMN request TEXT",
+    """CREATE TABLE contest_picks (
+        contest_id INTEGER NOT NULL REFERENCES contests(id),
+        position INTEGER NOT NULL,
+        user_id INTEGER NOT NULL,
+        letters TEXT NOT NULL,
+        PRIMARY KEY (contest_id, position, user_id)
+    )""",
+    """CREATE TABLE group_budgets (
+        chat_id INTEGER PRIMARY KEY,
+        sent TEXT NOT NULL
+    )""",
+    """CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        until REAL NOT NULL
+    )""",
+    """CREATE TABLE deliveries (
+        chat_id INTEGER NOT NULL,
+        day TEXT NOT NULL,
+        worker TEXT NOT NULL,
+        PRIMARY KEY (chat_id, day)
+    )""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 
 
 #: SQLite's words and PostgreSQL's for the same thing, applied in this order.

@@ -86,7 +86,7 @@ async def send(
     dropped. A message Telegram was too slow to confirm may well be posted: it is not sent
     again (bot/frontends/telegram/limiter.py), and None is returned as for one not sent.
     """
-    if chat_id < 0 and not runtime.contests.may_reply(chat_id):
+    if chat_id < 0 and not await runtime.contests.may_reply(chat_id):
         logger.info("group %d: no room in its message budget for a reply", chat_id)
         if instead_to is None:
             return None

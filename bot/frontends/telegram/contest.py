@@ -95,7 +95,7 @@ async def _control(update: Update, context: QuizContext, action: str) -> None:
     runner = context.runtime.contests
     chat_id = chat_of(update).id
     if action == "go":
-        live = runner.in_chat(chat_id)
+        live = await runner.find(chat_id)
         result = await runner.go(live.id) if live else Refused(Refusal.NO_CONTEST)
     elif action == "pause":
         result = await runner.pause(chat_id)
@@ -178,7 +178,9 @@ async def on_group_callback(update: Update, context: QuizContext) -> None:
         result = await runner.answer(data.contest_id, data.position, user, response, chat_id)
         await query.answer(_toast(lang, result))
     elif isinstance(data, cb.ContestToggle):
-        picked = runner.toggle(data.contest_id, data.position, user.id, data.letters, chat_id)
+        picked = await runner.toggle(
+            data.contest_id, data.position, user.id, data.letters, chat_id
+        )
         if isinstance(picked, Refused):
             await query.answer(t(lang, picked.key))
         else:
@@ -237,7 +239,7 @@ async def on_group_text(update: Update, context: QuizContext) -> None:
         return
     runner = context.runtime.contests
     chat_id = chat_of(update).id
-    if runner.in_chat(chat_id) is None:
+    if await runner.find(chat_id) is None:
         return
     user = await see_user(update, context)
     await runner.typed(chat_id, user, message.text, message.date.timestamp())
