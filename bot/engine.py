@@ -16,7 +16,14 @@ from zoneinfo import ZoneInfo
 from bot.domain import languages
 from bot.domain.catalogue import Catalogue, Topic
 from bot.domain.models import FaqEntry, Question, User
-from bot.domain.quiz import Response, choice_letters, grade, solo_points, valid_response
+from bot.domain.quiz import (
+    Response,
+    choice_letters,
+    grade,
+    solo_points,
+    typed_letters,
+    valid_response,
+)
 from bot.domain.refusals import Refusal, Refused
 from bot.faq_desk import FaqDesk, FaqReply
 from bot.policy import AnswerPolicy
@@ -306,10 +313,15 @@ class Engine:
         self, user: User, chat_id: int | None, text: str
     ) -> AnswerResult | Refused | FaqReply:
         """What a plain text from a user is: the answer to the typed question they are being
-        asked, or else a question for the FAQ. The one rule for every front end."""
+        asked, or option letters typed instead of tapped ("B", "AC"), or else a question for
+        the FAQ. The one rule for every front end."""
         view = await self.current(user.id)
-        if view is not None and view.question.rules.typed:
-            return await self.answer(user.id, view.round_id, view.position, text)
+        if view is not None:
+            if view.question.rules.typed:
+                return await self.answer(user.id, view.round_id, view.position, text)
+            picked = typed_letters(text, view.question)
+            if picked is not None:
+                return await self.answer(user.id, view.round_id, view.position, picked)
         return await self.faq.ask(user, chat_id, text)
 
     # --- FAQ ---------------------------------------------------------------------------

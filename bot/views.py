@@ -95,7 +95,7 @@ def render_question(view: QuestionView, language: str, numbered: bool = False) -
         for index, label in enumerate(option_labels(question, language)):
             lines.append(f"{index + 1}) {label}" if numbered else f"{LETTERS[index]}. {label}")
     if rules.many:
-        lines.append(t(language, "pick_many_hint"))
+        lines.append(t(language, "pick_many_hint_console" if numbered else "pick_many_hint"))
     if rules.typed:
         lines += ["", t(language, "open_hint_console" if numbered else "open_hint")]
     return "\n".join(lines)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 
 from bot.domain.models import QuestionType
+from bot.engine import QuestionView
 from bot.frontends.console import CONSOLE_USER_ID, Console
 from bot.runtime import Runtime
+from bot.views import render_question
 
 
 def script_for_right_answers(runtime: Runtime, order: list[str]) -> str:
@@ -61,3 +63,17 @@ async def test_english_console_and_end_of_input(runtime: Runtime) -> None:
     await Console(runtime, io.StringIO("/help"), stdout, language="en").run()
     assert "How to use me" in stdout.getvalue()
     assert stdout.getvalue().rstrip().endswith("Bye!")
+
+
+async def test_letters_answer_as_numbers_do_and_many_picks_are_explained(runtime: Runtime) -> None:
+    stdin = io.StringIO("/quiz 网购\nb\n")
+    stdout = io.StringIO()
+    await Console(runtime, stdin, stdout).run()
+    out = stdout.getvalue()
+    assert "✅ 回答正确" in out  # "b" is option 2) as the buttons letter it
+    assert "点“提交”" not in out
+    multiple = next(
+        q for q in runtime.engine.catalogue.questions.values() if q.type is QuestionType.MULTIPLE
+    )
+    shown = render_question(QuestionView(0, 0, 1, multiple), "zh", numbered=True)
+    assert "用逗号隔开" in shown and "提交" not in shown

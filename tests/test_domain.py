@@ -8,7 +8,14 @@ import pytest
 
 from bot.domain import callbacks as cb
 from bot.domain.models import Question, QuestionType
-from bot.domain.quiz import choice_letters, grade, letters_to_indexes, match_typed, solo_points
+from bot.domain.quiz import (
+    choice_letters,
+    grade,
+    letters_to_indexes,
+    match_typed,
+    solo_points,
+    typed_letters,
+)
 from bot.domain.text import has_cjk, normalise
 
 
@@ -152,3 +159,27 @@ def test_a_daily_button_fits_with_a_three_letter_language() -> None:
 )
 def test_forged_callback_data_decodes_to_nothing(data: object) -> None:
     assert cb.decode(data) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "picked"),
+    [
+        ("B", QuestionType.SINGLE, {1}),
+        (" c ", QuestionType.SINGLE, {2}),
+        ("Ｂ", QuestionType.SINGLE, {1}),  # full width, as Chinese keyboards type it
+        ("AB", QuestionType.SINGLE, None),  # two for a question that takes one
+        ("D", QuestionType.SINGLE, None),  # it has three options
+        ("A, c", QuestionType.MULTIPLE, {0, 2}),
+        ("A、C", QuestionType.MULTIPLE, {0, 2}),
+        ("AA", QuestionType.MULTIPLE, None),
+        ("ABCD", QuestionType.MULTIPLE, None),
+        ("", QuestionType.SINGLE, None),
+        ("好", QuestionType.SINGLE, None),
+        ("Bank", QuestionType.SINGLE, None),  # a word, not a letter: a question for the FAQ
+        ("A", QuestionType.TRUEFALSE, None),  # 对/错 buttons carry no letters
+        ("A", QuestionType.OPEN, None),
+    ],
+)
+def test_typed_letters(text: str, kind: QuestionType, picked: set[int] | None) -> None:
+    question = make_question(type=kind)
+    assert typed_letters(text, question) == (frozenset(picked) if picked is not None else None)

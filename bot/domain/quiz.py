@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from rapidfuzz.distance import Levenshtein
 
 from bot.domain.models import LETTERS, Question, QuestionType
@@ -60,6 +62,28 @@ def match_typed(typed: str, accepted: tuple[str, ...]) -> bool:
         if Levenshtein.distance(given, want, score_cutoff=allowed) <= allowed:
             return True
     return False
+
+
+#: What may stand between typed option letters: "A,C", "a c", "A、C".
+_LETTER_GAPS = str.maketrans("", "", " ,，、;；")
+
+
+def typed_letters(text: str, question: Question) -> frozenset[int] | None:
+    """Option letters typed instead of tapped ("B", "ac", "Ａ、Ｃ") as a response to a
+    question with lettered options; None when the text is not that (then it is a question
+    for the FAQ, as any other text)."""
+    if not question.rules.listed or question.rules.typed:
+        return None
+    letters = unicodedata.normalize("NFKC", text).translate(_LETTER_GAPS).upper()
+    if not letters or len(letters) > question.option_count:
+        return None
+    offered = LETTERS[: question.option_count]
+    if any(letter not in offered for letter in letters):
+        return None
+    picked = frozenset(offered.index(letter) for letter in letters)
+    if len(picked) != len(letters) or not (question.rules.many or len(picked) == 1):
+        return None
+    return picked
 
 
 def valid_response(question: Question, response: Response) -> bool:

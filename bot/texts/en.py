@@ -51,6 +51,7 @@ TEXTS: dict[str, str] = {
     "true": "True",
     "false": "False",
     "pick_many_hint": "(pick all that apply, then tap Submit)",
+    "pick_many_hint_console": "(pick all that apply: type their numbers, e.g. 1,3)",
     "open_hint": "(type your answer)",
     "open_hint_console": "(type your answer)",
     "submit": "✅ Submit",

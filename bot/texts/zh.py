@@ -51,6 +51,7 @@ TEXTS: dict[str, str] = {
     "true": "对",
     "false": "错",
     "pick_many_hint": "（可多选，选好后点“提交”）",
+    "pick_many_hint_console": "（可多选：输入各项编号，用逗号隔开，如 1,3）",
     "open_hint": "（请直接输入答案）",
     "open_hint_console": "（请输入答案）",
     "submit": "✅ 提交",
