@@ -77,3 +77,11 @@ async def test_letters_answer_as_numbers_do_and_many_picks_are_explained(runtime
     )
     shown = render_question(QuestionView(0, 0, 1, multiple), "zh", numbered=True)
     assert "用逗号隔开" in shown and "提交" not in shown
+
+
+async def test_small_talk_in_the_console_speaks_of_commands_not_buttons(runtime: Runtime) -> None:
+    stdout = io.StringIO()
+    await Console(runtime, io.StringIO("你好\n好的\n"), stdout).run()
+    out = stdout.getvalue()
+    assert "你好！我是消费维权知识小助手" in out and out.count("输入 /quiz 答题") == 2
+    assert "按钮" not in out

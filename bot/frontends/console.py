@@ -27,7 +27,7 @@ from bot.faq_desk import FaqReply
 from bot.learning import NothingDue
 from bot.runtime import Runtime
 from bot.stats import MIN_ATTEMPTS
-from bot.texts import t
+from bot.texts import t, table
 from bot.views import (
     render_achievements,
     render_daily,
@@ -321,7 +321,10 @@ class Console:
         if decision.outcome is Outcome.ANSWERED and decision.best:
             self.say(render_faq(decision.best.entry, self.lang))
         elif decision.outcome is Outcome.SMALLTALK:
-            self.say(t(self.lang, f"smalltalk_{decision.smalltalk}"))
+            key = f"smalltalk_{decision.smalltalk}"
+            # The console has no buttons: its own words where the chat's mention them.
+            console_key = f"{key}_console"
+            self.say(t(self.lang, console_key if console_key in table(self.lang) else key))
         elif decision.outcome is Outcome.SUGGESTED:
             self.suggested = reply.query_id
             self.suggestions = [hit.entry.id for hit in decision.suggestions]

@@ -272,6 +272,8 @@ TEXTS: dict[str, str] = {
     "smalltalk_who": "I'm the consumer-rights assistant: I answer common questions on consumer rights, financial consumers and scams (each with its legal source), and I run quizzes.",
     "smalltalk_praise": "Thank you! Ask me more.",
     "smalltalk_ok": "OK. Ask me anything else, or tap a button below.",
+    "smalltalk_greeting_console": "Hello! I'm the consumer-rights assistant. Ask me a consumer-rights question, or type /quiz to play.",
+    "smalltalk_ok_console": "OK. Ask me anything else, or type /quiz to play.",
     "faq_vote_up": "👍 Helpful",
     "faq_vote_down": "👎 Not helpful",
     "toast_vote_thanks": "Thanks for the feedback!",

@@ -271,6 +271,8 @@ TEXTS: dict[str, str] = {
     "smalltalk_who": "我是消费维权知识小助手：能回答消费维权、金融消费和防诈骗的常见问题（每条都注明法律依据），也可以陪你答题学习。",
     "smalltalk_praise": "谢谢夸奖！继续问我吧。",
     "smalltalk_ok": "好的。还有问题随时问我，或者点下面的按钮。",
+    "smalltalk_greeting_console": "你好！我是消费维权知识小助手。可以直接问我消费维权的问题，或者输入 /quiz 答题。",
+    "smalltalk_ok_console": "好的。还有问题随时问我，或者输入 /quiz 答题。",
     "faq_vote_up": "👍 有帮助",
     "faq_vote_down": "👎 没帮助",
     "toast_vote_thanks": "谢谢反馈！",
