@@ -304,7 +304,9 @@ def blind_accuracy(
         dev = [c for c in mine if c.half == "dev"]
         for method in methods:
             built = (
-                Ours(entries, vocabularies.get(language)) if method is Ours else method(entries)
+                Ours(entries, vocabularies.get(language), language)
+                if method is Ours
+                else method(entries)
             )
             if isinstance(built, Ours):
                 threshold, decide = None, built.full

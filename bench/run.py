@@ -481,8 +481,9 @@ LATENCY_NOT_MET = """\
   (all at once) shows what the bot alone can absorb. The p99 is far lower at 500/s (the last
   row), and a real contest spreads 1,000 answers over the 10–30 seconds a question is open.
   Profiling shows the bot's own code at about a tenth of its CPU; 50 ms at 1,000/s would take
-  a second process (a webhook behind a load balancer routing by group, see
-  docs/scaling.md)."""
+  more cores than this machine has: several workers behind a webhook (docs/scaling.md), each
+  with cores of its own. Two workers on these same two cores are no faster (the last
+  section)."""
 
 
 def plot(results: Results, path: Path) -> None:

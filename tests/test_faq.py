@@ -135,6 +135,38 @@ def test_accuracy_on_the_blind_test_half(catalogue: Catalogue) -> None:
         assert test.declined_rate >= floor["declined"], (language, test.row())
 
 
+def test_the_benchmark_measures_the_bots_own_decisions(catalogue: Catalogue) -> None:
+    """bench/faq_bench.py's blind figures for ours are the bot's, in each language (its
+    tuning included: English answers above its own threshold)."""
+    from bench.blind import Decision, load_blind, score
+    from bench.faq_bench import Ours, blind_accuracy
+
+    cases = load_blind()
+    by_language = {
+        language: [e for e in catalogue.faq.values() if e.language == language]
+        for language in ("zh", "en")
+    }
+    vocabularies = {language: catalogue.vocabulary(language) for language in by_language}
+    benched = {
+        (r.language, r.half): r.scores
+        for r in blind_accuracy(by_language, vocabularies, cases, (Ours,))
+    }
+    for language in by_language:
+        matcher = catalogue.matcher(language)
+
+        def decide(text: str, matcher: FaqMatcher = matcher) -> Decision:
+            d = matcher.decide(text)
+            return Decision(
+                d.outcome.value,
+                d.best.entry.id if d.best else None,
+                tuple(h.entry.id for h in d.suggestions),
+            )
+
+        for half in ("dev", "test"):
+            mine = [c for c in cases if c.language == language and c.half == half]
+            assert benched[language, half].row() == score(mine, decide).row(), (language, half)
+
+
 def test_the_blind_set_names_only_real_entries_and_splits_by_situation(
     catalogue: Catalogue,
 ) -> None:
