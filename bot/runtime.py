@@ -32,7 +32,7 @@ from bot.ports import AlwaysUp, Clock, Link, Scheduler, SystemClock
 from bot.stats import Stats
 from bot.storage.contest_store import ContestStore
 from bot.storage.coordination import Coordination
-from bot.storage.db import open_database
+from bot.storage.db import DatabaseError, open_database
 from bot.storage.faq_store import FaqStore
 from bot.storage.learning_store import LearningStore
 from bot.storage.stats_store import StatsStore
@@ -41,6 +41,12 @@ from bot.storage.store import Store
 __all__ = ["Runtime"]
 
 logger = logging.getLogger(__name__)
+
+#: The signal a worker gives when it reloaded the banks, and how often the others look for
+#: it (seconds): the workers share one questions folder, and each rescans it.
+BANKS_SIGNAL = "banks"
+BANKS_WATCH = 5.0
+BANKS_WATCH_KEY = "banks:follow"
 
 
 class Runtime:
@@ -68,6 +74,10 @@ class Runtime:
             else "solo"
         )
         self.coordination = Coordination(self.db)
+        #: Set when other workers may share the database: it runs the look for their bank
+        #: changes; the token of the last change this worker made or followed.
+        self._scheduler: Scheduler | None = None
+        self._banks_seen: str | None = None
         self.store = Store(self.db)
         self._contest_store = ContestStore(self.db, self.store.batcher)
         report = self._load(None)
@@ -136,6 +146,8 @@ class Runtime:
             shared=self.shared,
         )
         self.learning.connect(scheduler, poster, self._claim_delivery, self.shared)
+        if self.shared:
+            self._scheduler = scheduler
 
     async def _claim_delivery(self, chat_id: int, day: str) -> bool:
         return await self.coordination.claim_delivery(chat_id, day, self.worker)
@@ -172,6 +184,9 @@ class Runtime:
             await self._contests.recover(last_seen)
         await self.learning.restore_subscriptions()
         await self._report_unknown_zones()
+        if self._scheduler is not None:  # other workers may change the banks
+            self._banks_seen = await self.coordination.signalled(BANKS_SIGNAL)
+            self._follow_banks_later()
 
     async def _report_unknown_zones(self) -> None:
         """Log, once, each group whose stored time zone this host does not know.
@@ -192,6 +207,8 @@ class Runtime:
         """Finish the writes in progress, give up this worker's contests (another worker
         takes them over at once), then close the database."""
         await self.store.batcher.flush()
+        if self._scheduler is not None:
+            self._scheduler.cancel(BANKS_WATCH_KEY)
         if self._contests is not None:
             await self._contests.release()
         await self.db.close()
@@ -204,11 +221,45 @@ class Runtime:
         """Rescan the questions folder; broken files keep their previous version.
 
         Loading and indexing run in a thread, so running contests keep their clocks; the
-        new catalogue replaces the old one in a single step once it is complete.
+        new catalogue replaces the old one in a single step once it is complete. Workers
+        sharing the database are told, and rescan the folder too (:meth:`_follow_banks`).
         """
+        report = await self._rescan_in_thread()
+        if self.shared:
+            self._banks_seen = secrets.token_hex(8)
+            try:
+                await self.coordination.signal(BANKS_SIGNAL, self._banks_seen)
+            except DatabaseError as exc:  # the others follow at the next reload
+                logger.warning("the other workers were not told of the reload: %s", exc)
+        return report
+
+    async def _rescan_in_thread(self) -> LoadReport:
         report = await asyncio.to_thread(self._rescan)
         self.engine.catalogue = report.catalogue
         return report
+
+    async def _follow_banks(self) -> None:
+        """Another worker reloaded the banks (an upload, /reload, an approved phrasing):
+        rescan the questions folder the workers share, then look again in a few seconds."""
+        try:
+            token = await self.coordination.signalled(BANKS_SIGNAL)
+            if token is not None and token != self._banks_seen:
+                self._banks_seen = token
+                report = await self._rescan_in_thread()
+                logger.info(
+                    "banks reloaded after another worker's change: %d file(s)",
+                    len(report.loaded),
+                )
+        except DatabaseError as exc:
+            logger.warning("could not look for other workers' bank changes: %s", exc)
+        finally:
+            self._follow_banks_later()
+
+    def _follow_banks_later(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.call_at(
+                self.clock.now() + BANKS_WATCH, BANKS_WATCH_KEY, self._follow_banks
+            )
 
     def _rescan(self) -> LoadReport:
         report = self._load(self.engine.catalogue)

@@ -547,6 +547,17 @@ async def test_a_lease_has_one_holder_until_it_lapses(db: Database) -> None:
     assert await leases.acquire("contest:1", holder, 116.0, 6)  # free again at once
 
 
+async def test_a_signal_holds_the_latest_token(db: Database) -> None:
+    from bot.storage.coordination import Coordination
+
+    signals = Coordination(db)
+    assert await signals.signalled("banks") is None  # never changed
+    await signals.signal("banks", "one")
+    await signals.signal("banks", "two")
+    await signals.signal("other", "x")
+    assert await signals.signalled("banks") == "two"
+
+
 async def test_a_group_budget_gives_out_twenty_places_a_minute_to_many_at_once(
     db: Database,
 ) -> None:

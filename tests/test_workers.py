@@ -12,10 +12,12 @@ import asyncio
 import contextlib
 import itertools
 import random
+import shutil
 import signal
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +30,7 @@ from bot.domain.contest import ContestSettings, ContestStatus, PlayerScore, rank
 from bot.domain.learning import Subscription
 from bot.domain.models import Question, User
 from bot.domain.refusals import Refusal, Refused
-from bot.runtime import Runtime
+from bot.runtime import BANKS_WATCH, Runtime
 from bot.storage.contest_store import ContestStore
 from bot.storage.db import open_database
 from tests.conftest import SAMPLE_BANKS, FakeClock, FakeScheduler
@@ -362,6 +364,43 @@ async def test_each_days_question_is_posted_by_one_worker(
         await a_timers.advance(0)  # ... and A's, at the same time
         daily = [s for s in a_shown.steps + b_shown.steps if s[0] == "daily"]
         assert len(daily) == 1  # posted once
+    finally:
+        await b.stop()
+        await a.stop()
+
+
+async def test_a_bank_change_through_one_worker_reaches_the_other(
+    settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    """An upload (or /reload) reaches one worker; the other rescans the shared questions
+    folder within a few seconds, and only when something changed."""
+    folder = tmp_path / "questions"
+    shutil.copytree(SAMPLE_BANKS, folder)
+    shared = replace(settings, questions_dir=folder)
+    a, _a_timers, _ = await worker(shared, clock)
+    b, b_timers, _ = await worker(shared, clock)
+    try:
+        bank = (
+            "bank: {id: extra, title: 追加题库, language: zh}\n"
+            "questions:\n"
+            "  - id: x-1\n"
+            "    type: truefalse\n"
+            "    text: 经营者不得以格式条款作出排除或者限制消费者权利的不公平、不合理规定。\n"
+            "    answer: true\n"
+            "    explanation: 格式条款、通知、声明、店堂告示都不得作出这样的规定。\n"
+            "    source: 《消费者权益保护法》第二十六条\n"
+            "    tags: [格式条款]\n"
+            "    difficulty: 1\n"
+        )
+        installed, report = await a.install("extra.yaml", bank.encode())
+        assert report is not None, installed
+        assert "x-1" in a.engine.catalogue.questions
+        assert "x-1" not in b.engine.catalogue.questions  # B has not looked yet
+        await b_timers.advance(BANKS_WATCH)
+        assert "x-1" in b.engine.catalogue.questions
+        followed = b.engine.catalogue
+        await b_timers.advance(3 * BANKS_WATCH)
+        assert b.engine.catalogue is followed  # nothing changed since: no rescan
     finally:
         await b.stop()
         await a.stop()

@@ -10,7 +10,9 @@ budget and deliveries are the ones it would keep in memory. Several workers on P
   in the last minute; taking a place locks the group's row, so two workers never both take
   the twentieth;
 - a **delivery** (``deliveries``) is claimed by inserting the chat and day before posting:
-  one worker's insert wins, so a daily question is posted once.
+  one worker's insert wins, so a daily question is posted once;
+- a **signal** (``signals``) is a name and a token a worker changes when it changed
+  something the others must follow (it reloaded the banks): they look every few seconds.
 
 Times are the workers' clocks (the injected clock): workers on several machines need their
 clocks kept in step (NTP), within a fraction of a lease.
@@ -27,7 +29,7 @@ __all__ = ["Coordination"]
 
 
 class Coordination:
-    """Leases, group budgets and delivery claims, in the shared database."""
+    """Leases, group budgets, delivery claims and signals, in the shared database."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -109,3 +111,18 @@ class Coordination:
             (chat_id, day, worker),
         )
         return changed == 1
+
+    # --- signals ----------------------------------------------------------------------
+
+    async def signal(self, name: str, token: str) -> None:
+        """Tell the other workers that ``name`` changed: its token is now ``token``."""
+        await self.db.execute(
+            """INSERT INTO signals (name, token) VALUES (?, ?)
+               ON CONFLICT (name) DO UPDATE SET token = excluded.token""",
+            (name, token),
+        )
+
+    async def signalled(self, name: str) -> str | None:
+        """The token of the latest change of ``name``, if it ever changed."""
+        row = await self.db.fetchone("SELECT token FROM signals WHERE name = ?", (name,))
+        return str(row["token"]) if row else None

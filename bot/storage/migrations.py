@@ -204,7 +204,8 @@ _V5 = (
 # Version 6: several workers on one database. What a decision depends on lives here, not in
 # one worker's memory: the current question's grace after an outage, the ticks of
 # multiple-choice answers, each group's message budget; leases say which worker runs a
-# contest's clock, and deliveries which one posted a chat's daily question.
+# contest's clock, deliveries which one posted a chat's daily question, and signals tell
+# every worker of a change one of them made (the banks reloaded).
 _V6 = (
     "ALTER TABLE contests ADD COLUMN grace_until REAL",
     # An organizer's /pause, /resume, /skip, /stop or /go received by a worker that does not
@@ -231,6 +232,11 @@ _V6 = (
         day TEXT NOT NULL,
         worker TEXT NOT NULL,
         PRIMARY KEY (chat_id, day)
+    )""",
+    # A change every worker must follow (the banks reloaded by one of them): a new token.
+    """CREATE TABLE signals (
+        name TEXT PRIMARY KEY,
+        token TEXT NOT NULL
     )""",
 )
 
