@@ -22,10 +22,14 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-__all__ = ["BlindCase", "BlindScores", "Decision", "load_blind", "score"]
+if TYPE_CHECKING:
+    from bot.domain.faq import FaqMatcher
+
+__all__ = ["BlindCase", "BlindScores", "Decision", "decider", "load_blind", "score"]
 
 BLIND_DIR = Path(__file__).resolve().parent.parent / "tests" / "faq_eval" / "blind"
 HALVES = ("dev", "test")
@@ -49,6 +53,20 @@ class Decision:
     outcome: str  # "answered", "suggested", "unanswered" (or "smalltalk")
     answered: str | None = None
     suggestions: tuple[str, ...] = ()
+
+
+def decider(matcher: FaqMatcher) -> Callable[[str], Decision]:
+    """The bot's whole decision on a message, by its matcher, as :func:`score` reads it."""
+
+    def decide(text: str) -> Decision:
+        d = matcher.decide(text)
+        return Decision(
+            d.outcome.value,
+            d.best.entry.id if d.best else None,
+            tuple(hit.entry.id for hit in d.suggestions),
+        )
+
+    return decide
 
 
 def _half(key: str) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bench.blind import BlindCase, BlindScores, Decision
+from bench.blind import BlindCase, BlindScores, Decision, decider
 from bench.blind import score as blind_score
 from bench.evaluate import EvalCase, EvalSet, Scores, evaluate, load_eval_set
 from bot.domain.faq import FaqMatcher, Tuning
@@ -71,6 +71,7 @@ class Ours:
     ) -> None:
         self.matcher = FaqMatcher(entries, vocabulary, Tuning.for_language(language))
         self.matcher.prepare()
+        self._decide = decider(self.matcher)
 
     def query(self, text: str) -> object:
         return self.matcher.rank(text, 3)
@@ -84,12 +85,7 @@ class Ours:
 
     def full(self, text: str) -> Decision:
         """The bot's whole decision: answered, the "did you mean" offered, or nothing."""
-        d = self.matcher.decide(text)
-        return Decision(
-            d.outcome.value,
-            d.best.entry.id if d.best else None,
-            tuple(hit.entry.id for hit in d.suggestions),
-        )
+        return self._decide(text)
 
 
 class Floor:

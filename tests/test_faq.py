@@ -113,20 +113,11 @@ BLIND_FLOORS = {
 
 
 def test_accuracy_on_the_blind_test_half(catalogue: Catalogue) -> None:
-    from bench.blind import Decision, load_blind, score
+    from bench.blind import decider, load_blind, score
 
     cases = load_blind()
     for language, floor in BLIND_FLOORS.items():
-        matcher = catalogue.matcher(language)
-
-        def decide(text: str, matcher: FaqMatcher = matcher) -> Decision:
-            d = matcher.decide(text)
-            return Decision(
-                d.outcome.value,
-                d.best.entry.id if d.best else None,
-                tuple(h.entry.id for h in d.suggestions),
-            )
-
+        decide = decider(catalogue.matcher(language))
         test = score([c for c in cases if c.language == language and c.half == "test"], decide)
         assert test.covered >= 40 and test.out_of_scope >= 20
         assert test.right_rate >= floor["right"], (language, test.row())
@@ -138,7 +129,7 @@ def test_accuracy_on_the_blind_test_half(catalogue: Catalogue) -> None:
 def test_the_benchmark_measures_the_bots_own_decisions(catalogue: Catalogue) -> None:
     """bench/faq_bench.py's blind figures for ours are the bot's, in each language (its
     tuning included: English answers above its own threshold)."""
-    from bench.blind import Decision, load_blind, score
+    from bench.blind import decider, load_blind, score
     from bench.faq_bench import Ours, blind_accuracy
 
     cases = load_blind()
@@ -152,16 +143,7 @@ def test_the_benchmark_measures_the_bots_own_decisions(catalogue: Catalogue) -> 
         for r in blind_accuracy(by_language, vocabularies, cases, (Ours,))
     }
     for language in by_language:
-        matcher = catalogue.matcher(language)
-
-        def decide(text: str, matcher: FaqMatcher = matcher) -> Decision:
-            d = matcher.decide(text)
-            return Decision(
-                d.outcome.value,
-                d.best.entry.id if d.best else None,
-                tuple(h.entry.id for h in d.suggestions),
-            )
-
+        decide = decider(catalogue.matcher(language))
         for half in ("dev", "test"):
             mine = [c for c in cases if c.language == language and c.half == half]
             assert benched[language, half].row() == score(mine, decide).row(), (language, half)
