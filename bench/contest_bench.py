@@ -26,7 +26,7 @@ from bot.storage.contest_store import ContestStore
 from bot.storage.db import Database, open_database
 from tests.conftest import SAMPLE_BANKS
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import REPO, bot_env
+from tests.helpers import REPO, bot_env, free_port, listening
 
 __all__ = ["ContestLoad", "run_contest_load"]
 
@@ -110,7 +110,7 @@ async def run_contest_load(
         raise ValueError("several workers need PostgreSQL")
     with tempfile.TemporaryDirectory() as folder:
         paths = [Path(folder) / f"timings{n}.json" for n in range(workers)]
-        ports = [_free_port() for _ in range(workers)] if workers > 1 else []
+        ports = [free_port() for _ in range(workers)] if workers > 1 else []
         async with FakeBotApi() as api:
             bots = []
             for n, timings_path in enumerate(paths):
@@ -136,7 +136,7 @@ async def run_contest_load(
             try:
                 if ports:
                     for port in ports:
-                        await _listening(port)
+                        await listening(port, timeout=60.0)
                     api.post_to([f"http://127.0.0.1:{port}/hook" for port in ports], SECRET)
                 else:
                     await api.wait_for(lambda a: a.update_polls > 0, timeout=60)
@@ -179,31 +179,6 @@ async def run_contest_load(
 
 
 SECRET = "bench-webhook-secret"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _listening(port: int, timeout: float = 60.0) -> None:
-    """Wait until a worker's webhook server accepts connections."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        try:
-            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            if loop.time() > deadline:
-                raise
-            await asyncio.sleep(0.05)
-            continue
-        writer.close()
-        await writer.wait_closed()
-        return
 
 
 def _merged(timings: list[dict]) -> dict:  # type: ignore[type-arg]

@@ -3,14 +3,28 @@ process of its own, with the settings they choose and none inherited from the sh
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.fakebotapi import FakeBotApi
 
-__all__ = ["REPO", "bot_env", "clean_env", "data_env", "rows_of", "run_cli"]
+__all__ = [
+    "REPO",
+    "bot_env",
+    "clean_env",
+    "data_env",
+    "free_port",
+    "hook_url",
+    "listening",
+    "rows_of",
+    "run_cli",
+    "start_webhook_bot",
+]
 
 REPO = Path(__file__).resolve().parent.parent
 #: Prefixes of the bot's own settings: a test sets the ones it wants.
@@ -82,3 +96,56 @@ def run_cli(
         cwd=cwd,
         timeout=timeout,
     )
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def hook_url(port: int) -> str:
+    """Where a bot started by :func:`start_webhook_bot` on ``port`` takes its updates."""
+    return f"http://127.0.0.1:{port}/hook"
+
+
+async def start_webhook_bot(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
+    """``quizbot run`` behind a webhook on 127.0.0.1:``port``, its log (stderr) piped for
+    the test to read. Wait for :func:`listening` before posting to it."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--webhook-url",
+        hook_url(port),
+        "--listen",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        env=env,
+        cwd=str(REPO),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def listening(port: int, timeout: float = 30.0) -> None:
+    """Wait until a bot's webhook server accepts connections.
+
+    python-telegram-bot calls setWebhook before its server listens, so the call alone
+    does not say the server is up.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.02)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return

@@ -22,7 +22,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+
+from tests.helpers import free_port
 
 __all__ = ["Server", "binaries", "start"]
 
@@ -115,12 +116,6 @@ def _as_child(demote: Callable[[], None] | None) -> None:
         demote()
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -258,7 +253,7 @@ def start(settings: dict[str, str] | None = None) -> Server:
     if initdb.returncode != 0:
         shutil.rmtree(folder, ignore_errors=True)
         raise NoServer(f"initdb failed: {initdb.stderr.strip()[-800:]}")
-    port = _free_port()
+    port = free_port()
     chosen = {**SETTINGS, **(settings or {})}
     options = [part for key, value in chosen.items() for part in ("-c", f"{key}={value}")]
     with log.open("wb") as out:

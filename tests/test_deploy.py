@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,12 @@ import pytest
 from tests import helpers
 from tests.conftest import SAMPLE_BANKS
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import REPO, data_env
+from tests.helpers import REPO, data_env, free_port, hook_url, listening, start_webhook_bot
 
 
 def clean_env(**extra: str) -> dict[str, str]:
     """Without our virtualenv either: the wheel is tried in one of its own."""
     return helpers.clean_env(strip=("VIRTUAL_ENV", "PYTHONPATH"), **extra)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_wheel_installs_outside_the_repository_with_its_banks(tmp_path: Path) -> None:
@@ -129,22 +122,8 @@ async def webhook_bot(api: FakeBotApi, tmp_path: Path, database_url: str | None)
         QUIZBOT_QUESTIONS_DIR=str(SAMPLE_BANKS),
         QUIZBOT_WEBHOOK_SECRET="s3cret_value",
     )
-    url = f"http://127.0.0.1:{port}/hook"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--webhook-url",
-        url,
-        "--listen",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env=env,
-        cwd=str(REPO),
-        stderr=asyncio.subprocess.PIPE,
-    )
+    url = hook_url(port)
+    process = await start_webhook_bot(env, port)
     await api.wait_calls("setWebhook", 1, timeout=60)
     await api.wait_calls("setMyCommands", 6, timeout=60)
     await listening(port)
@@ -152,26 +131,6 @@ async def webhook_bot(api: FakeBotApi, tmp_path: Path, database_url: str | None)
     if process.returncode is None:
         process.terminate()
         await asyncio.wait_for(process.wait(), 30)
-
-
-async def listening(port: int, timeout: float = 30.0) -> None:
-    """Wait until the bot's webhook server accepts connections.
-
-    python-telegram-bot calls setWebhook before its server listens, so the call alone
-    does not say the server is up.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.02)
-            continue
-        writer.close()
-        await writer.wait_closed()
-        return
 
 
 def update(number: int, user: TgUser, text: str) -> dict[str, object]:

@@ -1034,16 +1034,15 @@ async def test_webhook_at_debug_logs_neither_token_nor_secret(
     api: FakeBotApi, tmp_path: Path, form: str
 ) -> None:
     import asyncio
-    import sys
 
     import aiohttp
 
-    from tests.helpers import bot_env
-    from tests.test_deploy import free_port, listening, update
+    from tests.helpers import bot_env, free_port, hook_url, listening, start_webhook_bot
+    from tests.test_deploy import update
 
     secret = "s3cret-Value_of_the_webhook_0123456789"
     port = free_port()
-    url = f"http://127.0.0.1:{port}/hook"
+    url = hook_url(port)
     env = bot_env(
         api,
         tmp_path / "data",
@@ -1052,21 +1051,7 @@ async def test_webhook_at_debug_logs_neither_token_nor_secret(
         QUIZBOT_WEBHOOK_SECRET=secret,
     )
     env["QUIZBOT_LOG_LEVEL"] = "DEBUG"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--webhook-url",
-        url,
-        "--listen",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env=env,
-        cwd=str(REPO),
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_webhook_bot(env, port)
     try:
         await api.wait_calls("setWebhook", 1, timeout=60)
         await listening(port)

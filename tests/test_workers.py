@@ -14,7 +14,6 @@ import itertools
 import random
 import shutil
 import signal
-import sys
 import time
 from collections import Counter
 from dataclasses import replace
@@ -35,8 +34,7 @@ from bot.storage.contest_store import ContestStore
 from bot.storage.db import open_database
 from tests.conftest import SAMPLE_BANKS, FakeClock, FakeScheduler
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import REPO, bot_env, rows_of
-from tests.test_deploy import free_port, listening
+from tests.helpers import bot_env, free_port, hook_url, listening, rows_of, start_webhook_bot
 
 pytestmark = pytest.mark.postgres_only
 
@@ -62,22 +60,7 @@ async def start_worker(
         QUIZBOT_WEBHOOK_SECRET=SECRET,
         QUIZBOT_FLOOD_LIMIT="1000",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--webhook-url",
-        f"http://127.0.0.1:{port}/hook",
-        "--listen",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env=env,
-        cwd=str(REPO),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_webhook_bot(env, port)
     await listening(port, timeout=60)
     return process
 
@@ -158,7 +141,7 @@ async def test_a_contest_goes_on_when_the_worker_running_it_is_killed(
         await start_worker(api, tmp_path / f"worker{n}", database_url, port)
         for n, port in enumerate(ports)
     ]
-    api.post_to([f"http://127.0.0.1:{port}/hook" for port in ports], SECRET)
+    api.post_to([hook_url(port) for port in ports], SECRET)
     queries: dict[str, tuple[int, int]] = {}
     stop_chatter = asyncio.Event()
     talk = asyncio.get_running_loop().create_task(chatter(api, stop_chatter))
