@@ -58,6 +58,18 @@ async def join_all(admin: GroupPlayer, *players: GroupPlayer) -> None:
         await player.press(lobby_id, join)
 
 
+async def first_question_answered(
+    runtime: Runtime, admin: GroupPlayer, ann: GroupPlayer, *others: GroupPlayer
+) -> int:
+    """A contest of two questions, 10 s each, with these players; Ann answers the first
+    right. Returns the first question's message id."""
+    await admin.say("/contest 2 10")
+    await join_all(admin, ann, *others)
+    await admin.say("/go")
+    await ann.contest_answer(runtime.engine.catalogue, right=True)
+    return ann.question_message()[0]
+
+
 async def link_noticed_the_outage(runtime: Runtime) -> None:
     """Wait (real time) until the bot's own requests have found Telegram out of reach."""
     link = runtime.contests.link
@@ -236,12 +248,7 @@ async def test_an_outage_across_a_reveal_is_waited_out(
     with back-off, the next question comes after it, and nothing is posted twice."""
     admin, ann, ben, _cat = group_players(api)
     async with running_bot(api, settings, clock, scheduler) as (_app, runtime):
-        catalogue = runtime.engine.catalogue
-        await admin.say("/contest 2 10")
-        await join_all(admin, ann, ben)
-        await admin.say("/go")
-        await ann.contest_answer(catalogue, right=True)
-        first_id, _ = ann.question_message()
+        first_id = await first_question_answered(runtime, admin, ann, ben)
         await scheduler.advance(9.5)
         api.go_down(how)  # from just before the deadline
         await scheduler.advance(20)
@@ -250,7 +257,7 @@ async def test_an_outage_across_a_reveal_is_waited_out(
         # The next try (30 s after the deadline) shows the reveal; the next question follows.
         await scheduler.advance(18)
         second_id, second = ann.question_message()
-        await ann.contest_answer(catalogue, right=True)
+        await ann.contest_answer(runtime.engine.catalogue, right=True)
         await scheduler.advance(200)
         status = await runtime.db.fetchone("SELECT status FROM contests WHERE id = 1")
     assert not closed_in_outage
@@ -588,12 +595,7 @@ async def test_a_five_minute_outage_is_waited_out_without_skipping_a_step(
     minutes down, the reveal is shown, then the next question: nothing skipped."""
     admin, ann, ben, _cat = group_players(api)
     async with running_bot(api, settings, clock, scheduler) as (_app, runtime):
-        catalogue = runtime.engine.catalogue
-        await admin.say("/contest 2 10")
-        await join_all(admin, ann, ben)
-        await admin.say("/go")
-        await ann.contest_answer(catalogue, right=True)
-        first_id, _ = ann.question_message()
+        first_id = await first_question_answered(runtime, admin, ann, ben)
         api.go_down("502")
         await link_noticed_the_outage(runtime)
         await scheduler.advance(300)
