@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -188,6 +189,14 @@ class FakeScheduler:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def banks(tmp_path: Path) -> Path:
+    """A writable copy of the sample banks, for tests that change them."""
+    folder = tmp_path / "questions"
+    shutil.copytree(SAMPLE_BANKS, folder)
+    return folder
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ __all__ = [
     "bot_env",
     "clean_env",
     "data_env",
+    "files_under",
     "free_port",
     "hook_url",
     "listening",
@@ -149,3 +150,8 @@ async def listening(port: int, timeout: float = 30.0) -> None:
         writer.close()
         await writer.wait_closed()
         return
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` and its bytes, by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}

@@ -16,7 +16,7 @@ from bot.config import Settings
 from tests.conftest import SAMPLE_BANKS, running_bot
 from tests.data.hostile import by_name
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import REPO, run_cli
+from tests.helpers import REPO, files_under, run_cli
 from tests.players import Player
 
 ORGANIZER = TgUser(600, "Org", "org")
@@ -30,14 +30,8 @@ ROWS = (
 
 
 @pytest.fixture
-def org_settings(settings: Settings, tmp_path: Path) -> Settings:
-    questions = tmp_path / "questions"
-    shutil.copytree(SAMPLE_BANKS, questions)
-    return replace(settings, questions_dir=questions, admins=frozenset({ORGANIZER.id}))
-
-
-def files_under(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+def org_settings(settings: Settings, banks: Path) -> Settings:
+    return replace(settings, questions_dir=banks, admins=frozenset({ORGANIZER.id}))
 
 
 async def upload(api: FakeBotApi, name: str, content: bytes) -> str:
@@ -154,20 +148,18 @@ async def test_an_exported_bank_uploaded_back_changes_nothing(
 
 
 def test_cli_import_needs_force_to_replace_and_speaks_the_asked_language(
-    tmp_path: Path,
+    tmp_path: Path, banks: Path
 ) -> None:
-    questions = tmp_path / "questions"
-    shutil.copytree(SAMPLE_BANKS, questions)
-    env = {"QUIZBOT_QUESTIONS_DIR": str(questions), "QUIZBOT_DATA_DIR": str(tmp_path / "d")}
+    env = {"QUIZBOT_QUESTIONS_DIR": str(banks), "QUIZBOT_DATA_DIR": str(tmp_path / "d")}
     other = tmp_path / "other.yaml"
     other.write_text(SAMPLE.replace("title: 测试题库", "title: 另一个题库"), "utf-8")
     refused = run_cli("banks", "import", str(other), "--lang", "zh", env=env)
     assert refused.returncode == 1 and "替换题库 test-sample" in refused.stderr
-    assert "--force" in refused.stderr and (questions / "sample.yaml").read_text() == SAMPLE
+    assert "--force" in refused.stderr and (banks / "sample.yaml").read_text() == SAMPLE
     forced = run_cli("banks", "import", str(other), "--force", env=env)
     assert forced.returncode == 0, forced.stderr
     assert "another" not in forced.stderr and "installed" in forced.stderr
-    assert "另一个题库" in (questions / "sample.yaml").read_text("utf-8")
+    assert "另一个题库" in (banks / "sample.yaml").read_text("utf-8")
     (history,) = (tmp_path / "d" / "history").rglob("*.yaml")
     assert history.read_text("utf-8") == SAMPLE
     broken = tmp_path / "broken.csv"

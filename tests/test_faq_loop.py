@@ -3,7 +3,6 @@ organizers' review that turns what people asked into phrasings (chat and command
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import yaml
 from bot.banks.editing import EditError, add_phrasing
 from bot.banks.loader import load_banks
 from bot.config import Settings
-from tests.conftest import SAMPLE_BANKS, running_bot
+from tests.conftest import running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
 from tests.helpers import data_env, run_cli
 from tests.players import Player
@@ -22,14 +21,6 @@ ANN = TgUser(2101, "Ann")
 ORGANIZER = TgUser(2102, "Org")
 #: Says what the return entry answers, in words none of its phrasings uses.
 ODD = "收快递以后七天之内反悔行不行"
-
-
-@pytest.fixture
-def banks(tmp_path: Path) -> Path:
-    """A writable copy of the sample banks (the review writes into them)."""
-    folder = tmp_path / "questions"
-    shutil.copytree(SAMPLE_BANKS, folder)
-    return folder
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -16,7 +15,7 @@ from bot.domain.models import Question, QuestionType, User
 from bot.engine import AnswerResult
 from bot.learning import NothingDue
 from bot.runtime import Runtime
-from tests.conftest import SAMPLE_BANKS, FakeClock, FakeScheduler, running_bot
+from tests.conftest import FakeClock, FakeScheduler, running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
 from tests.players import Player
 
@@ -219,11 +218,9 @@ def _bank_with(served: str, questions_dir: Path) -> None:
 
 
 async def test_a_reload_between_the_morning_message_and_the_answer_changes_nothing(
-    api: FakeBotApi, settings: Settings, clock: FakeClock, scheduler: FakeScheduler, tmp_path: Path
+    api: FakeBotApi, settings: Settings, clock: FakeClock, scheduler: FakeScheduler, banks: Path
 ):
-    questions = tmp_path / "questions"
-    shutil.copytree(SAMPLE_BANKS, questions)
-    settings = replace(settings, questions_dir=questions, admins=frozenset({99}))
+    settings = replace(settings, questions_dir=banks, admins=frozenset({99}))
     ann = Player(api, TgUser(ANN.id, "Ann"))
     ben = Player(api, TgUser(BEN.id, "Ben"))
     organizer = Player(api, TgUser(99, "Org"))
@@ -233,7 +230,7 @@ async def test_a_reload_between_the_morning_message_and_the_answer_changes_nothi
         question = Player.question_in(runtime.engine.catalogue, morning["text"])
         buttons = ann.buttons(message_id)
         right = next(d for _label, d in buttons if "ABCDEF".index(d[-1]) in question.answer)
-        _bank_with(question.id, questions)
+        _bank_with(question.id, banks)
         (reloaded,) = await organizer.say("/reload")
         changed = runtime.engine.catalogue.questions[question.id]
         (later,) = await ben.say("/daily")

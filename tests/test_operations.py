@@ -13,7 +13,6 @@ import io
 import itertools
 import logging
 import re
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -168,13 +167,11 @@ async def test_unanswered_csv_runs_no_formula(api: FakeBotApi, settings: Setting
 
 
 async def test_stats_csv_from_the_chat_and_the_command_line_run_no_formula(
-    api: FakeBotApi, settings: Settings, clock: FakeClock, tmp_path: Path
+    api: FakeBotApi, settings: Settings, clock: FakeClock, tmp_path: Path, banks: Path
 ) -> None:
     from tests.test_organizer import answer_single
 
-    questions = tmp_path / "questions"
-    shutil.copytree(SAMPLE_BANKS, questions)
-    bank = questions / "sample.yaml"
+    bank = banks / "sample.yaml"
     formula = '=HYPERLINK("http://evil.example","网购")'
     original = "网购商品（非除外商品）一般可以自收到商品之日起几日内无理由退货？"
     quoted = (formula + original).replace("'", "''")
@@ -182,14 +179,14 @@ async def test_stats_csv_from_the_chat_and_the_command_line_run_no_formula(
         bank.read_text("utf-8").replace(f"text: {original}", f"text: '{quoted}'"), "utf-8"
     )
     organizer = TgUser(500, "Org")
-    settings = replace(settings, questions_dir=questions, admins=frozenset({organizer.id}))
+    settings = replace(settings, questions_dir=banks, admins=frozenset({organizer.id}))
     async with running_bot(api, settings, clock) as (_app, runtime):
         await answer_single(runtime, 700, "B", seconds=2)
         await Player(api, organizer).say("/stats")
         (document,) = await api.wait_calls("sendDocument", 1, organizer.id)
     env = {
         **data_env(settings.data_dir, settings.database_url),
-        "QUIZBOT_QUESTIONS_DIR": str(questions),
+        "QUIZBOT_QUESTIONS_DIR": str(banks),
     }
     for rows in (
         read_csv(document.files["document"][1]),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from bot.runtime import Runtime
 from bot.storage.contest_store import ContestStore
 from tests.conftest import SAMPLE_BANKS, FakeClock, running_bot
 from tests.fakebotapi import FakeBotApi, TgUser
-from tests.helpers import data_env, run_cli
+from tests.helpers import data_env, files_under, run_cli
 from tests.players import Player
 
 ORGANIZER = TgUser(500, "Org", "org")
@@ -30,14 +29,8 @@ NEW_BANK = (
 
 
 @pytest.fixture
-def organizer_settings(settings: Settings, tmp_path: Path) -> Settings:
-    questions = tmp_path / "questions"
-    shutil.copytree(SAMPLE_BANKS, questions)
-    return replace(settings, questions_dir=questions, admins=frozenset({ORGANIZER.id}))
-
-
-def files_under(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+def organizer_settings(settings: Settings, banks: Path) -> Settings:
+    return replace(settings, questions_dir=banks, admins=frozenset({ORGANIZER.id}))
 
 
 async def upload(

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import itertools
 import random
-import shutil
 import signal
 import time
 from collections import Counter
@@ -353,13 +352,11 @@ async def test_each_days_question_is_posted_by_one_worker(
 
 
 async def test_a_bank_change_through_one_worker_reaches_the_other(
-    settings: Settings, clock: FakeClock, tmp_path: Path
+    settings: Settings, clock: FakeClock, banks: Path
 ) -> None:
     """An upload (or /reload) reaches one worker; the other rescans the shared questions
     folder within a few seconds, and only when something changed."""
-    folder = tmp_path / "questions"
-    shutil.copytree(SAMPLE_BANKS, folder)
-    shared = replace(settings, questions_dir=folder)
+    shared = replace(settings, questions_dir=banks)
     a, _a_timers, _ = await worker(shared, clock)
     b, b_timers, _ = await worker(shared, clock)
     try:
