@@ -167,7 +167,7 @@ async def test_unanswered_csv_runs_no_formula(api: FakeBotApi, settings: Setting
 
 
 async def test_stats_csv_from_the_chat_and_the_command_line_run_no_formula(
-    api: FakeBotApi, settings: Settings, clock: FakeClock, tmp_path: Path, banks: Path
+    api: FakeBotApi, settings: Settings, clock: FakeClock, banks: Path
 ) -> None:
     from tests.test_organizer import answer_single
 
