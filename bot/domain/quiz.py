@@ -75,14 +75,12 @@ def typed_letters(text: str, question: Question) -> frozenset[int] | None:
     if not question.rules.listed or question.rules.typed:
         return None
     letters = unicodedata.normalize("NFKC", text).translate(_LETTER_GAPS).upper()
-    if not letters or len(letters) > question.option_count:
+    try:
+        picked = letters_to_indexes(letters)
+    except ValueError:  # not option letters at all
         return None
-    offered = LETTERS[: question.option_count]
-    if any(letter not in offered for letter in letters):
-        return None
-    picked = frozenset(offered.index(letter) for letter in letters)
-    if len(picked) != len(letters) or not (question.rules.many or len(picked) == 1):
-        return None
+    if len(picked) != len(letters) or not valid_response(question, picked):
+        return None  # empty, a letter twice, or options the question does not have
     return picked
 
 
