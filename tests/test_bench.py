@@ -66,3 +66,42 @@ def test_the_full_run_keeps_the_database_section() -> None:
     )
     assert keep_section(None, "# new\n") == "# new\n"
     assert keep_section("# no section\n", "# new\n") == "# new\n"
+
+
+def test_the_decision_fit_recovers_a_known_logistic_model() -> None:
+    import math
+    import random
+
+    from bench.decision_fit import fit
+
+    truth = (-1.0, 2.5, -3.0)
+    rng = random.Random(7)
+    rows = []
+    for _ in range(3000):
+        x = (rng.uniform(-1, 1), rng.uniform(-1, 1))
+        p = 1 / (1 + math.exp(-(truth[0] + truth[1] * x[0] + truth[2] * x[1])))
+        rows.append((x, int(rng.random() < p)))
+    fitted = fit(rows, penalty=0.0)
+    assert all(abs(a - b) < 0.35 for a, b in zip(fitted, truth, strict=True)), fitted
+
+
+def test_the_decision_fit_reads_what_the_model_weighs() -> None:
+    from bench.blind import BlindCase
+    from bench.decision_fit import samples
+    from bot.domain.faq import FaqMatcher
+    from bot.domain.models import FaqEntry
+    from bot.domain.vocabulary import Vocabulary
+
+    entries = [
+        FaqEntry("faq-zh-a", "t", "zh", ("网购七天无理由退货", "网上买的能退吗"), "可", "法", ()),
+        FaqEntry("faq-zh-b", "t", "zh", ("信用卡被盗刷怎么办", "卡被刷了"), "挂失", "法", ()),
+    ]
+    matcher = FaqMatcher(entries, Vocabulary(smalltalk={"greeting": ("你好",)}))
+    cases = [
+        BlindCase("网上买的衣服不想要了能退吗", frozenset({"faq-zh-a"}), "zh", "dev"),
+        BlindCase("网上买的衣服不想要了能退吗", frozenset({"faq-zh-b"}), "zh", "dev"),
+        BlindCase("你好", frozenset(), "zh", "dev", out_of_scope=True),  # small talk: not weighed
+    ]
+    found = samples(matcher, cases)
+    assert [label for _, label in found] == [1, 0]
+    assert all(len(signals) == 6 for signals, _ in found)

@@ -485,13 +485,21 @@ class FaqMatcher:
 
     # --- deciding ----------------------------------------------------------------------
 
-    def confidence(self, query: str) -> tuple[float, list[tuple[float, int, float]]]:
-        """The model's probability that the best entry is right, and the scored entries."""
+    def evidence(self, query: str) -> tuple[list[tuple[float, int, float]], tuple[float, ...]]:
+        """The scored entries, a year asked for agreed on, and the :meth:`signals` of the best
+        (none when nothing scored): what the decision model reads (bench/decision_fit.py
+        fits it on the same)."""
         scored = self._scores(query)
         if not scored:
-            return 0.0, scored
+            return scored, ()
         scored = self._agree_on_years(query, scored)
-        signals = self.signals(query, scored)
+        return scored, self.signals(query, scored)
+
+    def confidence(self, query: str) -> tuple[float, list[tuple[float, int, float]]]:
+        """The model's probability that the best entry is right, and the scored entries."""
+        scored, signals = self.evidence(query)
+        if not signals:
+            return 0.0, scored
         logit = self.tuning.model[0] + sum(
             w * x for w, x in zip(self.tuning.model[1:], signals, strict=True)
         )
