@@ -108,8 +108,11 @@ def answered(shown: str) -> str:
     return "\n".join(line for line in shown.split("\n") if line not in hints)
 
 
-def answer_text(question: Question, response: Response | None, language: str) -> str:
-    """A response (or, with None, the right answer) as players read it."""
+def answer_text(
+    question: Question, response: Response | None, language: str, numbered: bool = False
+) -> str:
+    """A response (or, with None, the right answer) as players read it: its options lettered
+    as buttons letter them, or numbered as the console numbers them."""
     if question.rules.typed:
         if response is None:
             return " / ".join(question.accepted)
@@ -121,7 +124,10 @@ def answer_text(question: Question, response: Response | None, language: str) ->
     if question.rules.fixed:
         return t(language, "list_sep").join(labels[i] for i in sorted(indexes))
     return (
-        t(language, "answer_sep").join(f"{LETTERS[i]}. {labels[i]}" for i in sorted(indexes))
+        t(language, "answer_sep").join(
+            f"{i + 1}) {labels[i]}" if numbered else f"{LETTERS[i]}. {labels[i]}"
+            for i in sorted(indexes)
+        )
         or "—"
     )
 
@@ -131,15 +137,16 @@ def render_verdict(result: AnswerResult, language: str) -> str:
     return t(language, "right", points=result.points) if result.correct else t(language, "wrong")
 
 
-def render_feedback(result: AnswerResult, language: str) -> str:
-    """Right or wrong, the right answer, why, and the source."""
+def render_feedback(result: AnswerResult, language: str, numbered: bool = False) -> str:
+    """Right or wrong, the right answer, why, and the source (options named as
+    :func:`render_question` showed them)."""
     question = result.question
     lines = [render_verdict(result, language)]
     if not result.correct:
-        lines.append(
-            t(language, "your_answer", answer=answer_text(question, result.response, language))
-        )
-    lines.append(t(language, "right_answer", answer=answer_text(question, None, language)))
+        mine = answer_text(question, result.response, language, numbered)
+        lines.append(t(language, "your_answer", answer=mine))
+    right = answer_text(question, None, language, numbered)
+    lines.append(t(language, "right_answer", answer=right))
     lines.append(t(language, "explanation", text=question.explanation))
     lines.append(t(language, "source", text=question.source))
     return "\n".join(lines)

@@ -85,3 +85,13 @@ async def test_small_talk_in_the_console_speaks_of_commands_not_buttons(runtime:
     out = stdout.getvalue()
     assert "你好！我是消费维权知识小助手" in out and out.count("输入 /quiz 答题") == 2
     assert "按钮" not in out
+
+
+async def test_feedback_names_options_as_the_console_numbers_them(runtime: Runtime) -> None:
+    stdin = io.StringIO("/quiz 网购\n1\n")
+    stdout = io.StringIO()
+    await Console(runtime, stdin, stdout).run()
+    out = stdout.getvalue()
+    assert "❌ 回答错误" in out
+    assert "正确答案：2) 7日" in out  # as the question listed it, not "B. 7日"
+    assert "你的答案：1) " in out and "B. " not in out

@@ -256,7 +256,7 @@ class Console:
         if isinstance(result, Refused):
             self.say(t(self.lang, result.key))
         else:
-            self.say(render_feedback(result, self.lang))
+            self.say(render_feedback(result, self.lang, numbered=True))
             for line_ in render_achievements(result.earned, self.lang):
                 self.say(line_)
 
@@ -296,7 +296,7 @@ class Console:
         self.report(result)
 
     def report(self, result: AnswerResult) -> None:
-        self.say(render_feedback(result, self.lang))
+        self.say(render_feedback(result, self.lang, numbered=True))
         for line in render_achievements(result.earned, self.lang):
             self.say(line)
         self.pending = None
