@@ -92,12 +92,16 @@ async def test_an_option_letter_typed_instead_of_tapped_is_the_answer(
     alice = Player(api, ALICE)
     async with running_bot(api, settings) as (_app, runtime):
         await alice.say("/quiz 网购")  # one single-choice question: B is right
+        message_id, _ = alice.last()
         two = await alice.say("AB", replies=1)  # two letters: not an answer to it
         (feedback, *_rest) = await alice.say("ｂ", replies=2)  # a full-width b, then the summary
         stored = await runtime.db.fetchall("SELECT choice, correct FROM answers")
         gaps = await runtime.db.fetchone("SELECT COUNT(*) AS n FROM faq_queries WHERE text = 'ｂ'")
     assert "✅ 回答正确" not in two[0]["text"]  # the FAQ's reply instead
     assert feedback["text"].startswith("✅ 回答正确")
+    question = api.messages[(ALICE.id, message_id)]
+    assert "reply_markup" not in question  # its buttons went with the typed answer
+    assert "7日" in question["text"]  # the question itself stays
     assert [(row["choice"], row["correct"]) for row in stored] == [("B", 1)]
     assert gaps["n"] == 0  # an answer, not a question the FAQ could not answer
 

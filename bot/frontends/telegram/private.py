@@ -167,6 +167,12 @@ async def _start_round(context: QuizContext, user: User, chat_id: int, topic: st
     await send_question(context, chat_id, view, user.language)
 
 
+#: chat_data: the solo question last sent to the chat (its id and message), whose buttons
+#: go when it is answered by typing its letter instead (in memory: after a restart, or on
+#: another worker, they stay, and a press on them is refused as answered).
+_ASKED = "asked"
+
+
 async def send_question(
     context: QuizContext, chat_id: int, view: QuestionView, language: str
 ) -> None:
@@ -174,7 +180,19 @@ async def send_question(
     keyboard = answer_keyboard(
         view.question, language, cb.SoloAnswer, cb.SoloToggle, view.round_id, view.position
     )
-    await safe_send(context, chat_id, render_question(view, language), reply_markup=keyboard)
+    sent = await safe_send(
+        context, chat_id, render_question(view, language), reply_markup=keyboard
+    )
+    if sent is not None and context.chat_data is not None:
+        context.chat_data[_ASKED] = (view.question.id, sent)
+
+
+async def _drop_buttons(context: QuizContext, question_id: str) -> None:
+    """A question answered by typing loses its buttons, as one answered by a press does."""
+    asked = context.chat_data.pop(_ASKED, None) if context.chat_data is not None else None
+    if asked is not None and asked[0] == question_id:
+        message = asked[1]
+        await safe_edit(message, answered(message.text or ""))
 
 
 @command("stop")
@@ -243,6 +261,7 @@ async def on_private_text(update: Update, context: QuizContext) -> None:
     if isinstance(reply, Refused):
         await safe_send(context, chat_id, t(user.language, reply.key))
     elif isinstance(reply, AnswerResult):
+        await _drop_buttons(context, reply.question.id)
         await safe_send(context, chat_id, render_feedback(reply, user.language))
         await _after_answer(context, chat_id, reply, user.language)
     else:
