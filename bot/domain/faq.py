@@ -37,6 +37,18 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from bot.domain.faq_index import (
+    BI,
+    CJK,
+    TRI,
+    TRI_MARK,
+    UNI,
+    WORD,
+    WORD_MARK,
+    build_index,
+    code_kind,
+    word_keys,
+)
 from bot.domain.models import FaqEntry
 from bot.domain.text import normalise
 from bot.domain.vocabulary import Vocabulary
@@ -49,7 +61,6 @@ __all__ = [
     "Outcome",
     "Tuning",
     "content_size",
-    "features",
     "subject_of",
 ]
 
@@ -58,7 +69,6 @@ MAX_SUGGESTIONS = 3
 
 # Weights of the kinds of features: CJK unigram, CJK bigram, word, letter trigram.
 _KIND_WEIGHT = (1.0, 1.0, 1.0, 0.3)
-_UNI, _BI, _WORD, _TRI = range(4)
 #: Candidate phrasings scored exactly, and of those, re-scored with rapidfuzz.
 _CANDIDATES = 100
 _RESCORED = 30
@@ -67,9 +77,8 @@ _COMMON = 0.04
 #: and retrieval stops once the features so far reach this many phrasings.
 _RETRIEVAL_BUDGET = 3000
 
-_CJK = "\u3400-\u9fff\uf900-\ufaff"
-_RUNS = re.compile(f"[{_CJK}]+|[^{_CJK} ]+")
-_IS_CJK = re.compile(f"[{_CJK}]")
+_RUNS = re.compile(f"[{CJK}]+|[^{CJK} ]+")
+_IS_CJK = re.compile(f"[{CJK}]")
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-9]\d)(?!\d)")
 
 
@@ -155,22 +164,6 @@ def subject_of(entry_id: str) -> str:
     return "-".join(parts[:3]) if len(parts) >= 4 else entry_id
 
 
-def features(norm: str) -> list[tuple[int, str]]:
-    """The features of normalised text: (kind, text) pairs, repeated as often as they occur."""
-    found: list[tuple[int, str]] = []
-    for run in _RUNS.findall(norm):
-        if _IS_CJK.match(run):
-            found += [(_UNI, ch) for ch in run]
-            found += [(_BI, run[i : i + 2]) for i in range(len(run) - 1)]
-            continue
-        for word in run.split():
-            found.append((_WORD, word))
-            if len(word) > 3:
-                padded = f"#{word}#"
-                found += [(_TRI, padded[i : i + 3]) for i in range(len(padded) - 2)]
-    return found
-
-
 def content_size(norm: str) -> int:
     """How much a normalised query says: one per Chinese character, two per other word."""
     size = 0
@@ -184,35 +177,30 @@ def years(text: str) -> frozenset[str]:
     return frozenset(_YEAR.findall(text))
 
 
-_LOG = [0.0] + [math.log(n) for n in range(1, 16)]
 #: 1 + log(tf), by term frequency (capped: a word said 255 times says no more).
 _TF = array("f", [0.0] + [1.0 + math.log(n) for n in range(1, 256)])
-_WORD_MARK, _TRI_MARK = "\x02", "\x03"
 
 
 def _keys(norm: str) -> list[str]:
-    """:func:`features` as plain strings, cheaper to count and intern: a CJK unigram is one
-    character, a bigram two; words and letter trigrams carry a mark."""
+    """The features of normalised text, repeated as often as they occur, as strings: a CJK
+    character, a pair of neighbouring ones, and (other scripts) words and letter trigrams,
+    which carry a mark (:mod:`bot.domain.faq_index` codes them as integers)."""
     found: list[str] = []
     for run in _RUNS.findall(norm):
         if _IS_CJK.match(run):
             found += run
             found += [run[i : i + 2] for i in range(len(run) - 1)]
-            continue
-        for word in run.split():
-            found.append(_WORD_MARK + word)
-            if len(word) > 3:
-                padded = f"#{word}#"
-                found += [_TRI_MARK + padded[i : i + 3] for i in range(len(padded) - 2)]
+        else:
+            found += word_keys(run)
     return found
 
 
 def _kind(key: str) -> int:
-    if key[0] == _WORD_MARK:
-        return _WORD
-    if key[0] == _TRI_MARK:
-        return _TRI
-    return _UNI if len(key) == 1 else _BI
+    if key[0] == WORD_MARK:
+        return WORD
+    if key[0] == TRI_MARK:
+        return TRI
+    return UNI if len(key) == 1 else BI
 
 
 class FaqMatcher:
@@ -245,73 +233,38 @@ class FaqMatcher:
         return self.vocabulary.expand(normalise(text))
 
     def _build(self) -> None:
-        # One pass: features become ids as they are met; each phrasing is a slice of two flat
-        # arrays (feature ids, counts), and each feature knows the phrasings that have it.
-        ids: dict[str, int] = {}
-        postings: list[list[int]] = []  # feature id -> phrasings that have it
-        starts = array("i", [0])  # phrasing -> its slice of fids/tfs
-        fids = array("i")
-        tfs = array("H")
+        # Normalise in Python (the vocabulary's words), index in arrays (bot.domain.faq_index).
         texts: list[str] = []
         owners = array("i")
-        entry_starts = array("i", [0])  # entry -> its phrasings' slice of fids
-        doc = 0
-        get = ids.get
         for index, entry in enumerate(self.entries):
             for text in (*entry.questions, *entry.keywords):
                 norm = self._norm(text)
-                if not norm:
-                    continue
-                counts = Counter(_keys(norm))
-                found = [get(key) for key in counts]
-                for at, key in enumerate(counts):
-                    fid = found[at]
-                    if fid is None:
-                        fid = found[at] = ids[key] = len(postings)
-                        postings.append([doc])
-                    else:
-                        postings[fid].append(doc)
-                fids.extend(found)  # type: ignore[arg-type]  # no None is left
-                tfs.extend(counts.values())  # a phrasing is at most 200 characters
-                starts.append(len(fids))
-                texts.append(norm)
-                owners.append(index)
-                doc += 1
-            entry_starts.append(len(fids))
-        total = max(doc, 1)
-        self._ids = ids
-        self._idf = array("f", [math.log(1 + total / len(docs)) for docs in postings])
-        weight = _KIND_WEIGHT
-        self._base = array("f", [weight[_kind(key)] * self._idf[fid] for key, fid in ids.items()])
+                if norm:
+                    texts.append(norm)
+                    owners.append(index)
+        built = build_index(texts, owners, len(self.entries))
+        total = max(len(texts), 1)
+        frequency = [built.document_frequency(fid) for fid in range(len(built.codes))]
+        self._index = built
+        self._idf = array("f", [math.log(1 + total / df) for df in frequency])
+        kinds = map(code_kind, built.codes)
+        self._base = array(
+            "f", [_KIND_WEIGHT[kind] * idf for kind, idf in zip(kinds, self._idf, strict=True)]
+        )
         self._unseen_idf = math.log(1 + total)
         self._texts = texts
         self._owners = owners
-        self._starts, self._fids, self._tfs = starts, fids, tfs
+        self._starts, self._fids, self._tfs = built.starts, built.fids, built.tfs
         self._norms = array("f", bytes(4 * total))  # computed when first needed
-        self._post_starts = array("i", [0])
-        self._post_docs = array("i")
-        for docs in postings:
-            self._post_docs.extend(docs)
-            self._post_starts.append(len(self._post_docs))
-        del postings
+        self._post_starts, self._post_docs = built.post_starts, built.post_docs
         self._common = max(_COMMON * total, 2.0)
         self._scratch = [0.0] * total  # per-phrasing sums, zeroed after each query
         # Entries: how many of its phrasings have each feature (naive Bayes, pooled cosine).
-        self._entry_starts = array("i", [0])
-        self._entry_fids = array("i")
-        self._entry_counts = array("I")
-        self._entry_totals = array("f")
-        for index in range(len(self.entries)):
-            mine = fids[entry_starts[index] : entry_starts[index + 1]]
-            counted = Counter(mine)
-            ordered = sorted(counted)
-            self._entry_fids.extend(ordered)
-            self._entry_counts.extend([counted[fid] for fid in ordered])
-            self._entry_starts.append(len(self._entry_fids))
-            self._entry_totals.append(float(len(mine)))
+        self._entry_starts, self._entry_fids = built.entry_starts, built.entry_fids
+        self._entry_counts, self._entry_totals = built.entry_counts, built.entry_totals
         self._entry_norms = array("f", bytes(4 * len(self.entries)))
         self._years = [years(" ".join((*e.questions, e.answer))) for e in self.entries]
-        self._vocabulary_size = max(len(ids), 1)
+        self._vocabulary_size = max(len(built.codes), 1)
         self._subjects = [subject_of(entry.id) for entry in self.entries]
 
     def _phrasing_norm(self, doc: int) -> float:
@@ -362,7 +315,7 @@ class FaqMatcher:
         vector: dict[int, float] = {}
         squares = unseen = 0.0
         for key, tf in Counter(_keys(norm)).items():
-            fid = self._ids.get(key)
+            fid = self._index.fid(key)
             idf = self._idf[fid] if fid is not None else self._unseen_idf
             weight = _KIND_WEIGHT[_kind(key)] * idf * (1 + math.log(tf))
             squares += weight * weight
