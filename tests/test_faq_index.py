@@ -45,7 +45,8 @@ def test_the_index_holds_every_feature_of_every_phrasing(texts: list[str], data:
     owners = sorted(
         data.draw(st.lists(st.integers(0, entries - 1), min_size=len(texts), max_size=len(texts)))
     )
-    index = build_index(texts, owners, entries)
+    chunk = data.draw(st.integers(1, 5))  # phrasings read at a time: chunks meet
+    index = build_index(texts, owners, entries, chunk)
     per_doc, postings, per_entry = _reference(texts, owners, entries)
 
     def key_of(fid: int) -> str:

@@ -41,6 +41,8 @@ _WORDS_FROM = 1 << 32
 _CODE_BITS = 34
 _CODE_MASK = (1 << _CODE_BITS) - 1
 _SEPARATOR = 10  # "\n": normalised text never holds it
+#: Phrasings read at a time while building.
+_CHUNK = 4096
 
 
 def code_kind(code: int) -> int:
@@ -103,65 +105,82 @@ class FeatureIndex:
         return self.post_starts[fid + 1] - self.post_starts[fid]
 
 
-def build_index(texts: Sequence[str], owners: Sequence[int], entries: int) -> FeatureIndex:
-    """The index of normalised ``texts`` (none empty), ``owners[i]`` the entry of text i."""
-    codes, docs, words = _features(texts)
+def build_index(
+    texts: Sequence[str], owners: Sequence[int], entries: int, chunk: int = _CHUNK
+) -> FeatureIndex:
+    """The index of normalised ``texts`` (none empty), ``owners[i]`` the entry of text i.
+
+    The phrasings are read ``chunk`` at a time, and each array is let go as soon as the next
+    is made, so that building needs little more memory than the index it leaves.
+    """
+    words: dict[str, int] = {}
+    chunks = [
+        _pairs(texts[first : first + chunk], first, words) for first in range(0, len(texts), chunk)
+    ]
     # Each (phrasing, feature) once, with how often the phrasing has it: sorted by phrasing,
     # then feature (code order is id order).
-    pairs, counts = np.unique((docs << _CODE_BITS) | codes, return_counts=True)
-    pair_docs = pairs >> _CODE_BITS
-    table, pair_fids = np.unique(pairs & _CODE_MASK, return_inverse=True)
+    pairs = np.concatenate([chunk for chunk, _ in chunks])
+    counts = np.concatenate([count for _, count in chunks])
+    del chunks
+    pair_docs = (pairs >> _CODE_BITS).astype(np.int32)
+    pairs &= _CODE_MASK
+    table = np.unique(pairs)
+    pair_fids = np.searchsorted(table, pairs).astype(np.int32)
+    del pairs
     starts = np.searchsorted(pair_docs, np.arange(len(texts) + 1))
     # Postings: the phrasings of each feature, by a stable sort of the pairs by feature.
-    order = np.argsort(pair_fids, kind="stable")
     frequency = np.bincount(pair_fids, minlength=len(table))
     post_starts = np.concatenate(([0], np.cumsum(frequency)))
+    post_docs = _array("i", pair_docs[np.argsort(pair_fids, kind="stable")])
     # Entries: in how many of its phrasings each feature is.
     pair_entries = np.asarray(owners, dtype=np.int64)[pair_docs]
-    entry_pairs, entry_counts = np.unique(
-        (pair_entries << _CODE_BITS) | pair_fids, return_counts=True
-    )
+    del pair_docs
+    entry_totals = _array("f", np.bincount(pair_entries, minlength=entries))
+    pair_entries <<= _CODE_BITS
+    pair_entries |= pair_fids
+    entry_pairs, entry_counts = np.unique(pair_entries, return_counts=True)
+    del pair_entries
     entry_starts = np.searchsorted(entry_pairs >> _CODE_BITS, np.arange(entries + 1))
     return FeatureIndex(
         codes=_array("q", table),
         words=words,
         starts=_array("i", starts),
         fids=_array("i", pair_fids),
-        tfs=_array("H", np.minimum(counts, 255)),
+        tfs=_array("H", counts),
         post_starts=_array("i", post_starts),
-        post_docs=_array("i", pair_docs[order]),
+        post_docs=post_docs,
         entry_starts=_array("i", entry_starts),
         entry_fids=_array("i", entry_pairs & _CODE_MASK),
         entry_counts=_array("I", entry_counts),
-        entry_totals=_array("f", np.bincount(pair_entries, minlength=entries)),
+        entry_totals=entry_totals,
     )
 
 
-def _features(
-    texts: Sequence[str],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], dict[str, int]]:
-    """Every feature occurrence of ``texts``: (codes, phrasings), and the words met."""
+def _pairs(
+    texts: Sequence[str], first: int, words: dict[str, int]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint16]]:
+    """The (phrasing, feature) pairs of some texts, the first of them phrasing ``first``, as
+    sorted ``phrasing << _CODE_BITS | code`` keys, and how often each phrasing has each
+    feature (at most 255). Words met are numbered in ``words``."""
     points = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32)
     doc_of = np.cumsum(points == _SEPARATOR, dtype=np.int64)
+    doc_of += first
+    doc_of <<= _CODE_BITS
     cjk = ((points >= 0x3400) & (points <= 0x9FFF)) | ((points >= 0xF900) & (points <= 0xFAFF))
     pair = cjk[:-1] & cjk[1:]
     wide = points.astype(np.int64)
-    codes = [wide[cjk], (wide[:-1][pair] << 16) | wide[1:][pair]]
-    docs = [doc_of[cjk], doc_of[:-1][pair]]
+    keys = [doc_of[cjk] | wide[cjk], doc_of[:-1][pair] | (wide[:-1][pair] << 16) | wide[1:][pair]]
     # Words and trigrams (other scripts, digits): few in Chinese text, interned in Python.
-    words: dict[str, int] = {}
-    word_codes: list[int] = []
-    word_docs: list[int] = []
-    for doc, norm in enumerate(texts):
+    found: list[int] = []
+    for doc, norm in enumerate(texts, start=first):
         if not _OTHER_RUNS.search(norm):
             continue
         for key in word_keys(norm):
             number = words.setdefault(key, len(words))
-            word_codes.append(_WORDS_FROM + 2 * number + (key[0] == TRI_MARK))
-            word_docs.append(doc)
-    codes.append(np.asarray(word_codes, dtype=np.int64))
-    docs.append(np.asarray(word_docs, dtype=np.int64))
-    return np.concatenate(codes), np.concatenate(docs), words
+            found.append(doc << _CODE_BITS | _WORDS_FROM + 2 * number + (key[0] == TRI_MARK))
+    keys.append(np.asarray(found, dtype=np.int64))
+    unique, counts = np.unique(np.concatenate(keys), return_counts=True)
+    return unique, np.minimum(counts, 255).astype(np.uint16)
 
 
 def _array(typecode: str, values: npt.NDArray[np.generic]) -> array[Any]:
