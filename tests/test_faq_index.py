@@ -75,3 +75,8 @@ def test_a_feature_no_phrasing_has_has_no_id() -> None:
     assert index.fid("\x02refund") is not None and index.fid("\x03ref") is not None
     for unseen in ("赔", "购网", "\x02policy2", "\x03zzz", "\x02网"):
         assert index.fid(unseen) is None
+
+
+def test_an_empty_faq_has_an_empty_index() -> None:
+    index = build_index([], [], 0)
+    assert len(index.codes) == 0 and list(index.starts) == [0] and index.fid("网") is None

@@ -114,9 +114,8 @@ def build_index(
     is made, so that building needs little more memory than the index it leaves.
     """
     words: dict[str, int] = {}
-    chunks = [
-        _pairs(texts[first : first + chunk], first, words) for first in range(0, len(texts), chunk)
-    ]
+    firsts = range(0, max(len(texts), 1), chunk)  # no text: one empty chunk
+    chunks = [_pairs(texts[first : first + chunk], first, words) for first in firsts]
     # Each (phrasing, feature) once, with how often the phrasing has it: sorted by phrasing,
     # then feature (code order is id order).
     pairs = np.concatenate([chunk for chunk, _ in chunks])
