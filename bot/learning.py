@@ -19,7 +19,7 @@ from bot.domain.quiz import Response, valid_response
 from bot.domain.refusals import Refusal, Refused
 from bot.domain.timezones import canonical_zone
 from bot.engine import AnswerResult, Engine, QuestionView
-from bot.ports import Scheduler
+from bot.ports import Repeating, Scheduler
 from bot.storage.db import DatabaseError, StorageFull
 from bot.storage.learning_store import LearningStore
 
@@ -87,7 +87,8 @@ class Learning:
         self._scheduler: Scheduler | None = None
         self._poster: DailyPoster | None = None
         self._claim: Claim | None = None
-        self._shared = False
+        #: With other workers: subscriptions read again every RESYNC seconds.
+        self._resync: Repeating | None = None
         #: The chats whose deliveries this worker has scheduled.
         self._scheduled: set[int] = set()
         #: The questions of the latest day served, by (day, language): they never change.
@@ -108,7 +109,10 @@ class Learning:
         self._scheduler = scheduler
         self._poster = poster
         self._claim = claim
-        self._shared = shared
+        if shared:
+            self._resync = Repeating(
+                scheduler, self.engine.clock, RESYNC, RESYNC_KEY, self._read_again
+            )
 
     # --- review -------------------------------------------------------------------------
 
@@ -273,11 +277,18 @@ class Learning:
         return await self.store.unsubscribe(chat_id)
 
     async def restore_subscriptions(self) -> int:
-        """At start-up: schedule every stored subscription again (they live in the database).
+        """At start-up: schedule every stored subscription again (they live in the database);
+        with other workers, read them again every RESYNC seconds.
 
         A stored time zone this host does not know (its tz database changed, or the database
         moved) is reported once and replaced by the default zone; it never stops the bot.
         """
+        count = await self._restore()
+        if self._resync is not None:
+            self._resync.start()
+        return count
+
+    async def _restore(self) -> int:
         subscriptions = await self.store.subscriptions()
         default = self.engine.tz.key
         for subscription in subscriptions:
@@ -298,18 +309,14 @@ class Learning:
             for chat_id in self._scheduled - {s.chat_id for s in subscriptions}:
                 self._scheduler.cancel(_delivery_key(chat_id))
                 self._scheduled.discard(chat_id)
-            if self._shared:
-                self._scheduler.call_at(self.engine.clock.now() + RESYNC, RESYNC_KEY, self._resync)
         return len(subscriptions)
 
-    async def _resync(self) -> None:
+    async def _read_again(self) -> None:
         """Other workers share the database: take up subscriptions made through them."""
         try:
-            await self.restore_subscriptions()
+            await self._restore()
         except DatabaseError as exc:  # the database away for a while: try at the next round
             logger.warning("subscriptions not read again: %s", exc)
-            if self._scheduler is not None:
-                self._scheduler.call_at(self.engine.clock.now() + RESYNC, RESYNC_KEY, self._resync)
 
     def _schedule(self, subscription: Subscription) -> None:
         if self._scheduler is None:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-__all__ = ["AlwaysUp", "Clock", "Link", "LinkState", "Scheduler", "SystemClock"]
+__all__ = ["AlwaysUp", "Clock", "Link", "LinkState", "Repeating", "Scheduler", "SystemClock"]
 
 
 class Clock(Protocol):
@@ -50,6 +50,46 @@ class Scheduler(Protocol):
     def cancel(self, key: str) -> None:
         """Forget the call of ``key``, if any."""
         ...
+
+
+class Repeating:
+    """A call every ``seconds`` on a :class:`Scheduler`, under one key: the next is counted
+    from the end of the last, so two never overlap, whatever a call costs.
+
+    Until :meth:`stop`: a call under way then is not followed by another (a job that
+    re-armed itself at its end would come back after a cancel).
+    """
+
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        clock: Clock,
+        seconds: float,
+        key: str,
+        callback: Callable[[], Awaitable[None]],
+    ) -> None:
+        self.scheduler = scheduler
+        self.clock = clock
+        self.seconds = seconds
+        self.key = key
+        self.callback = callback
+        self._stopped = True
+
+    def start(self) -> None:
+        """The first call in ``seconds`` (started again: counted from now)."""
+        self._stopped = False
+        self.scheduler.call_at(self.clock.now() + self.seconds, self.key, self._run)
+
+    def stop(self) -> None:
+        self._stopped = True
+        self.scheduler.cancel(self.key)
+
+    async def _run(self) -> None:
+        try:
+            await self.callback()
+        finally:
+            if not self._stopped:
+                self.start()
 
 
 class Link(Protocol):

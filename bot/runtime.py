@@ -28,7 +28,7 @@ from bot.faq_desk import FaqDesk
 from bot.health import last_beat
 from bot.learning import DailyPoster, Learning
 from bot.policy import AnswerPolicy
-from bot.ports import AlwaysUp, Clock, Link, Scheduler, SystemClock
+from bot.ports import AlwaysUp, Clock, Link, Repeating, Scheduler, SystemClock
 from bot.stats import Stats
 from bot.storage.contest_store import ContestStore
 from bot.storage.coordination import Coordination
@@ -76,7 +76,8 @@ class Runtime:
         self.coordination = Coordination(self.db)
         #: Set when other workers may share the database: it runs the look for their bank
         #: changes; the token of the last change this worker made or followed.
-        self._scheduler: Scheduler | None = None
+        #: With other workers: looking for their bank changes every BANKS_WATCH seconds.
+        self._bank_follow: Repeating | None = None
         self._banks_seen: str | None = None
         self.store = Store(self.db)
         self._contest_store = ContestStore(self.db, self.store.batcher)
@@ -147,7 +148,9 @@ class Runtime:
         )
         self.learning.connect(scheduler, poster, self._claim_delivery, self.shared)
         if self.shared:
-            self._scheduler = scheduler
+            self._bank_follow = Repeating(
+                scheduler, self.clock, BANKS_WATCH, BANKS_WATCH_KEY, self._follow_banks
+            )
 
     async def _claim_delivery(self, chat_id: int, day: str) -> bool:
         return await self.coordination.claim_delivery(chat_id, day, self.worker)
@@ -184,9 +187,9 @@ class Runtime:
             await self._contests.recover(last_seen)
         await self.learning.restore_subscriptions()
         await self._report_unknown_zones()
-        if self._scheduler is not None:  # other workers may change the banks
+        if self._bank_follow is not None:  # other workers may change the banks
             self._banks_seen = await self.coordination.signalled(BANKS_SIGNAL)
-            self._follow_banks_later()
+            self._bank_follow.start()
 
     async def _report_unknown_zones(self) -> None:
         """Log, once, each group whose stored time zone this host does not know.
@@ -207,8 +210,8 @@ class Runtime:
         """Finish the writes in progress, give up this worker's contests (another worker
         takes them over at once), then close the database."""
         await self.store.batcher.flush()
-        if self._scheduler is not None:
-            self._scheduler.cancel(BANKS_WATCH_KEY)
+        if self._bank_follow is not None:
+            self._bank_follow.stop()
         if self._contests is not None:
             await self._contests.release()
         await self.db.close()
@@ -240,7 +243,7 @@ class Runtime:
 
     async def _follow_banks(self) -> None:
         """Another worker reloaded the banks (an upload, /reload, an approved phrasing):
-        rescan the questions folder the workers share, then look again in a few seconds."""
+        rescan the questions folder the workers share (every BANKS_WATCH seconds)."""
         try:
             token = await self.coordination.signalled(BANKS_SIGNAL)
             if token is not None and token != self._banks_seen:
@@ -252,14 +255,6 @@ class Runtime:
                 )
         except DatabaseError as exc:
             logger.warning("could not look for other workers' bank changes: %s", exc)
-        finally:
-            self._follow_banks_later()
-
-    def _follow_banks_later(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.call_at(
-                self.clock.now() + BANKS_WATCH, BANKS_WATCH_KEY, self._follow_banks
-            )
 
     def _rescan(self) -> LoadReport:
         report = self._load(self.engine.catalogue)

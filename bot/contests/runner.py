@@ -66,7 +66,7 @@ from bot.domain.quiz import Response, choice_letters, grade, match_typed, valid_
 from bot.domain.refusals import Refusal, Refused
 from bot.domain.timezones import zone_or_default
 from bot.policy import AnswerPolicy
-from bot.ports import AlwaysUp, Clock, Link, Scheduler
+from bot.ports import AlwaysUp, Clock, Link, Repeating, Scheduler
 from bot.storage.contest_store import ActiveContestExists, ContestRow, ContestStore, OpenQuestion
 from bot.storage.coordination import Coordination
 from bot.storage.db import DatabaseError, StorageFull
@@ -133,6 +133,8 @@ class ContestRunner:
         self.timezone = timezone
         self.clock = clock
         self.scheduler = scheduler
+        #: With other workers: this worker's leases renewed every LEASE_RENEW seconds.
+        self._renewal = Repeating(scheduler, clock, LEASE_RENEW, LEASES, self._leases)
         self.presenter = presenter
         self.catalogue = catalogue
         self.rng = rng or random.Random()
@@ -265,14 +267,10 @@ class ContestRunner:
 
     async def release(self) -> None:
         """Give up every lease (the worker is stopping): the others take over at once."""
-        self.scheduler.cancel(LEASES)
+        self._renewal.stop()
         for live in list(self.live.values()):
             self._cancel_timers(live)
             await self._let_go(live)
-
-    def _leases_later(self) -> None:
-        if self.shared:
-            self.scheduler.call_at(self.clock.now() + LEASE_RENEW, LEASES, self._leases)
 
     async def _leases(self) -> None:
         """Renew this worker's leases, carry out controls left for them, forget contests
@@ -287,8 +285,6 @@ class ContestRunner:
                 await self._lease_round(row)
         except DatabaseError as exc:
             logger.warning("contest leases not looked at: %s", exc)
-        finally:
-            self._leases_later()
 
     async def _lease_round(self, row: ContestRow) -> None:
         now = self.clock.now()
@@ -1249,7 +1245,8 @@ class ContestRunner:
             await self._resume(live, last_seen)
         if any(live.status in WATCHED for live in recovered):
             self._watch_later()
-        self._leases_later()
+        if self.shared:
+            self._renewal.start()
         return recovered
 
     async def _resume(self, live: Live, last_seen: float | None) -> None:
