@@ -74,9 +74,8 @@ class Runtime:
             else "solo"
         )
         self.coordination = Coordination(self.db)
-        #: Set when other workers may share the database: it runs the look for their bank
-        #: changes; the token of the last change this worker made or followed.
-        #: With other workers: looking for their bank changes every BANKS_WATCH seconds.
+        #: With other workers: their bank changes looked for every BANKS_WATCH seconds, and
+        #: the token of the last change this worker made or followed.
         self._bank_follow: Repeating | None = None
         self._banks_seen: str | None = None
         self.store = Store(self.db)

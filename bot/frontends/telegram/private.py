@@ -183,7 +183,7 @@ async def send_question(
     sent = await safe_send(
         context, chat_id, render_question(view, language), reply_markup=keyboard
     )
-    if sent is not None and context.chat_data is not None:
+    if sent is not None and keyboard is not None and context.chat_data is not None:
         context.chat_data[_ASKED] = (view.question.id, sent)
 
 
