@@ -118,7 +118,7 @@ def build_index(
     chunks = [_pairs(texts[first : first + chunk], first, words) for first in firsts]
     # Each (phrasing, feature) once, with how often the phrasing has it: sorted by phrasing,
     # then feature (code order is id order).
-    pairs = np.concatenate([chunk for chunk, _ in chunks])
+    pairs = np.concatenate([part for part, _ in chunks])
     counts = np.concatenate([count for _, count in chunks])
     del chunks
     pair_docs = (pairs >> _CODE_BITS).astype(np.int32)
