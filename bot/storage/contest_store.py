@@ -264,29 +264,11 @@ class ContestStore:
             kind += "-open"
             lock = (_LOCK_CONTEST, (contest_id,))
             q = open_question
-            stored = (
-                _INSERT_OPEN_ANSWER,
-                (
-                    answer.user_id,
-                    contest_id,
-                    answer.position,
-                    q.asked_at,
-                    q.now,
-                    q.now,
-                    q.sent_at,
-                    q.now,
-                    q.grace,
-                    answer.question_id,
-                    answer.round_id,
-                    contest_id,
-                    answer.position,
-                    answer.choice,
-                    int(answer.correct),
-                    answer.points,
-                    answer.elapsed_ms,
-                    answer.answered_at,
-                ),
-            )
+            # The answer's own values, but its chat_id: the contest's, if the question is open.
+            user_id, _chat_id, *rest = stored[1]
+            now = q.now
+            guard = (contest_id, answer.position, q.asked_at, now, now, q.sent_at, now, q.grace)
+            stored = (_INSERT_OPEN_ANSWER, (user_id, *guard, *rest))
         return await self.batcher.submit(
             Unit(
                 kind,
