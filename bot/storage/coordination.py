@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 
 from bot.domain.contest import GroupBudget
-from bot.storage.db import Database
+from bot.storage.db import Database, Row
 
 __all__ = ["Coordination"]
 
@@ -81,8 +81,7 @@ class Coordination:
                 (chat_id,),
             )
             row = await tx.fetchone("SELECT sent FROM group_budgets WHERE chat_id = ?", (chat_id,))
-            budget = GroupBudget()
-            budget.sent.extend(json.loads(row["sent"]) if row else [])
+            budget = _budget(row)
             if reserve is not None and not budget.allows(now, reserve):
                 return False
             budget.record(now)
@@ -97,9 +96,7 @@ class Coordination:
         row = await self.db.fetchone(
             "SELECT sent FROM group_budgets WHERE chat_id = ?", (chat_id,)
         )
-        budget = GroupBudget()
-        budget.sent.extend(json.loads(row["sent"]) if row else [])
-        return budget.used(now)
+        return _budget(row).used(now)
 
     # --- deliveries -------------------------------------------------------------------
 
@@ -126,3 +123,10 @@ class Coordination:
         """The token of the latest change of ``name``, if it ever changed."""
         row = await self.db.fetchone("SELECT token FROM signals WHERE name = ?", (name,))
         return str(row["token"]) if row else None
+
+
+def _budget(row: Row | None) -> GroupBudget:
+    """A group's budget as stored: the times of what was posted in the last minute."""
+    budget = GroupBudget()
+    budget.sent.extend(json.loads(row["sent"]) if row else [])
+    return budget
