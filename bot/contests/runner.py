@@ -772,12 +772,18 @@ class ContestRunner:
             )
 
     async def typed(
-        self, chat_id: int, user: User, text: str, sent_at: float | None = None
+        self,
+        chat_id: int,
+        text: str,
+        sender: Callable[[], Awaitable[User]],
+        sent_at: float | None = None,
     ) -> Ack | Refused | None:
         """A message typed in a group: an answer if it is right for the open question.
 
-        Wrong guesses are not stored (people chat in groups); only the first right one is.
-        Returns None when the text is not an answer at all. ``sent_at``: the message's date.
+        Wrong guesses are not stored (people chat in groups); only the first right one is,
+        and only then is ``sender`` asked who sent it (people who only chat are not
+        recorded). Returns None when the text is not an answer at all. ``sent_at``: the
+        message's date.
         """
         live = await self.find(chat_id)
         if live is None or live.status is not ContestStatus.QUESTION:
@@ -787,6 +793,7 @@ class ContestRunner:
             return None
         if not match_typed(text, question.accepted):
             return None
+        user = await sender()
         return await self.answer(live.id, live.position, user, text.strip(), chat_id, sent_at)
 
     async def poll_answer(self, poll_id: str, user: User, option_ids: list[int]) -> Ack | Refused:

@@ -13,6 +13,7 @@ then; everyone else is unaffected (the check is a few operations on the user's o
 from __future__ import annotations
 
 import enum
+import math
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -86,7 +87,7 @@ class FloodGuard:
         track = self._tracks.get(user_id)
         if track is None:
             return 0
-        return max(0, int(-(-(track.quiet_until - now) // 1)))
+        return max(0, math.ceil(track.quiet_until - now))
 
     def _forget_idle(self, now: float) -> None:
         """Drop users with nothing in their windows, so the table stays bounded."""

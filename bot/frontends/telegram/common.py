@@ -24,7 +24,6 @@ __all__ = [
     "domain_user",
     "is_private",
     "is_stale_edit",
-    "reply",
     "safe_edit",
     "safe_send",
     "see_user",
@@ -108,19 +107,6 @@ async def safe_send(
 ) -> Message | None:
     """:func:`send` from a handler."""
     return await send(context.bot, context.runtime, chat_id, text, **kwargs)
-
-
-async def reply(update: Update, context: QuizContext, text: str, **kwargs: Any) -> Message | None:
-    """Answer the sender where they wrote; in a group whose budget is spent, privately."""
-    user = update.effective_user
-    return await send(
-        context.bot,
-        context.runtime,
-        chat_of(update).id,
-        text,
-        instead_to=user.id if user is not None else None,
-        **kwargs,
-    )
 
 
 def is_stale_edit(exc: BadRequest) -> bool:

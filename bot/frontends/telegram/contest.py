@@ -237,12 +237,12 @@ async def on_group_text(update: Update, context: QuizContext) -> None:
     message = update.effective_message
     if message is None or not message.text or update.effective_user is None:
         return
-    runner = context.runtime.contests
-    chat_id = chat_of(update).id
-    if await runner.find(chat_id) is None:
-        return
-    user = await see_user(update, context)
-    await runner.typed(chat_id, user, message.text, message.date.timestamp())
+    await context.runtime.contests.typed(
+        chat_of(update).id,
+        message.text,
+        lambda: see_user(update, context),  # only an answer records who sent it
+        message.date.timestamp(),
+    )
 
 
 @command("myrank")
