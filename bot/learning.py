@@ -89,8 +89,8 @@ class Learning:
         self._claim: Claim | None = None
         #: With other workers: subscriptions read again every RESYNC seconds.
         self._resync: Repeating | None = None
-        #: The chats whose deliveries this worker has scheduled.
-        self._scheduled: set[int] = set()
+        #: The deliveries this worker has scheduled, by chat (a resync leaves these alone).
+        self._scheduled: dict[int, Subscription] = {}
         #: The questions of the latest day served, by (day, language): they never change.
         self._days: dict[tuple[date, str], Question] = {}
 
@@ -273,7 +273,7 @@ class Learning:
         """Stop a chat's deliveries; False if it had none."""
         if self._scheduler is not None:
             self._scheduler.cancel(_delivery_key(chat_id))
-        self._scheduled.discard(chat_id)
+        self._scheduled.pop(chat_id, None)
         return await self.store.unsubscribe(chat_id)
 
     async def restore_subscriptions(self) -> int:
@@ -306,9 +306,9 @@ class Learning:
             self._schedule(replace(subscription, timezone=zone or default))
         if self._scheduler is not None:
             # Chats unsubscribed through another worker.
-            for chat_id in self._scheduled - {s.chat_id for s in subscriptions}:
+            for chat_id in self._scheduled.keys() - {s.chat_id for s in subscriptions}:
                 self._scheduler.cancel(_delivery_key(chat_id))
-                self._scheduled.discard(chat_id)
+                del self._scheduled[chat_id]
         return len(subscriptions)
 
     async def _read_again(self) -> None:
@@ -321,6 +321,8 @@ class Learning:
     def _schedule(self, subscription: Subscription) -> None:
         if self._scheduler is None:
             return  # a front end without deliveries (the console)
+        if self._scheduled.get(subscription.chat_id) == subscription:
+            return  # scheduled already, as it is (every resync reads them all)
 
         async def deliver() -> None:
             await self.deliver(subscription)
@@ -332,7 +334,7 @@ class Learning:
             _delivery_key(subscription.chat_id),
             deliver,
         )
-        self._scheduled.add(subscription.chat_id)
+        self._scheduled[subscription.chat_id] = subscription
 
     async def deliver(self, subscription: Subscription) -> None:
         """Post today's question to a subscribed chat; a chat that is gone is unsubscribed."""

@@ -342,7 +342,10 @@ async def test_each_days_question_is_posted_by_one_worker(
         await a.learning.subscribe(Subscription(42, 42, 8, 30, "Asia/Shanghai", "zh"))
         await b_timers.advance(61)  # B reads the subscriptions again and schedules it too
         assert "daily:42" in b_timers.jobs and "daily:42" in a_timers.jobs
-        await b_timers.advance(30 * 60)  # 08:31: B's delivery ran ...
+        scheduled = b_timers.jobs["daily:42"]
+        await b_timers.advance(61)  # another look: nothing changed, nothing scheduled again
+        assert b_timers.jobs["daily:42"] is scheduled
+        await b_timers.advance(30 * 60 - 61)  # 08:31: B's delivery ran ...
         await a_timers.advance(0)  # ... and A's, at the same time
         daily = [s for s in a_shown.steps + b_shown.steps if s[0] == "daily"]
         assert len(daily) == 1  # posted once
@@ -381,6 +384,27 @@ async def test_a_bank_change_through_one_worker_reaches_the_other(
         followed = b.engine.catalogue
         await b_timers.advance(3 * BANKS_WATCH)
         assert b.engine.catalogue is followed  # nothing changed since: no rescan
+    finally:
+        await b.stop()
+        await a.stop()
+
+
+async def test_a_subscription_changed_through_one_worker_moves_on_the_other(
+    settings: Settings, clock: FakeClock
+) -> None:
+    a, a_timers, _ = await worker(settings, clock)
+    b, b_timers, _ = await worker(settings, clock)
+    try:
+        await a.learning.subscribe(Subscription(42, 42, 8, 30, "Asia/Shanghai", "zh"))
+        await b_timers.advance(61)
+        at_830, _ = b_timers.jobs["daily:42"]
+        await a.learning.subscribe(Subscription(42, 42, 9, 0, "Asia/Shanghai", "zh"))
+        await b_timers.advance(61)  # B reads it again: the new time
+        at_900, _ = b_timers.jobs["daily:42"]
+        assert at_900 - at_830 == 30 * 60
+        assert await a.learning.unsubscribe(42)
+        await b_timers.advance(61)
+        assert "daily:42" not in b_timers.jobs
     finally:
         await b.stop()
         await a.stop()
